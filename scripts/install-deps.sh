@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages SweepLab's tests and demo use (idempotent). Needs root, as on the project machines.
+#   relion            independent reference: relion_project / relion_refine (checks CTF, Euler, files, results)
+#   pocl-opencl-icd   PoCL, the OpenCL CPU device the ILGPU kernels run on without a GPU
+#   ocl-icd-libopencl1, clinfo  the OpenCL loader (libOpenCL.so.1) and a probe
+set -euo pipefail
+packages=(relion pocl-opencl-icd ocl-icd-libopencl1 clinfo "$@")
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

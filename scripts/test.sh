@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command of the README: installs what the tests need, builds, runs every test project outside the
+# Expensive category, and ends with one plain line "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh || { echo "dependency install failed"; echo "0 passed, 1 failed"; exit 1; }
+dotnet restore SweepLab.sln --nologo -v q || { echo "restore failed"; echo "0 passed, 1 failed"; exit 1; }
+dotnet build SweepLab.sln -c Release --no-restore --nologo -v q || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+results=$(mktemp -d)
+filter="Category!=Expensive${SWEEPLAB_TEST_FILTER:+&$SWEEPLAB_TEST_FILTER}"
+dotnet test SweepLab.sln -c Release --no-build --nologo --filter "$filter" \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
+rc=$?
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]
