@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace SweepLab.Core.Fourier;
+
+/// <summary>
+/// Complex FFT of any length, in place, double precision. Forward is unnormalised,
+/// F[k] = sum_n x[n] e^(-2 pi i k n / N); inverse includes the 1/N, so Inverse(Forward(x)) = x.
+/// Lengths with prime factors up to 47 use mixed-radix Stockham stages (radix 4, 2, 3, 5, generic); larger primes
+/// use Bluestein's algorithm. Plans are cached per length; every method is thread-safe and deterministic (one
+/// thread per call, fixed operation order), so the same input gives the same bits on every run.
+/// Multi-dimensional arrays are row-major with the last index fastest: [y][x] and [z][y][x].
+/// </summary>
+public static class Fft
+{
+    public static void Forward(Span<Complex> data) => Transform1D(data, inverse: false);
+
+    public static void Inverse(Span<Complex> data)
+    {
+        Transform1D(data, inverse: true);
+        Scale(data, 1.0 / data.Length);
+    }
+
+    public static void Forward2D(Span<Complex> data, int ny, int nx) => Transform2D(data, ny, nx, inverse: false);
+
+    public static void Inverse2D(Span<Complex> data, int ny, int nx)
+    {
+        Transform2D(data, ny, nx, inverse: true);
+        Scale(data, 1.0 / ((double)ny * nx));
+    }
+
+    public static void Forward3D(Span<Complex> data, int nz, int ny, int nx) => Transform3D(data, nz, ny, nx, inverse: false);
+
+    public static void Inverse3D(Span<Complex> data, int nz, int ny, int nx)
+    {
+        Transform3D(data, nz, ny, nx, inverse: true);
+        Scale(data, 1.0 / ((double)nz * ny * nx));
+    }
+
+    /// <summary>
+    /// Forward 2D transform of a real image into the full complex spectrum [ky][kx]. About half the work of
+    /// <see cref="Forward2D"/>: rows are transformed two at a time (one as the real, one as the imaginary part),
+    /// only columns kx in [0, nx/2] are transformed, and the rest follow from Hermitian symmetry.
+    /// </summary>
+    public static void ForwardReal2D(ReadOnlySpan<float> image, int ny, int nx, Span<Complex> output) =>
+        ForwardReal2DCore(image, ny, nx, 0, 0, output);
+
+    /// <summary>
+    /// <see cref="ForwardReal2D"/> of the image rolled by (originY, originX): pixel (y, x) of the transformed
+    /// array is pixel ((y + originY) mod ny, (x + originX) mod nx) of <paramref name="image"/>.
+    /// </summary>
+    internal static void ForwardReal2DCore(ReadOnlySpan<float> image, int ny, int nx, int originY, int originX, Span<Complex> output)
+    {
+        CheckDims2D(image.Length, ny, nx, nameof(image));
+        CheckDims2D(output.Length, ny, nx, nameof(output));
+        var rowPlan = FftPlan.Get(nx);
+        var colPlan = FftPlan.Get(ny);
+        int half = nx / 2 + 1;
+        int total = ny * nx;
+        var rented = ArrayPool<Complex>.Shared.Rent(total + 2 * nx);
+        try
+        {
+            var scratch = rented.AsSpan(0, total);
+            var row = rented.AsSpan(total, nx);
+            var rowScratch = rented.AsSpan(total + nx, nx);
+            for (int y = 0; y < ny; y += 2)
+            {
+                bool pair = y + 1 < ny;
+                var srcA = image.Slice((y + originY) % ny * nx, nx);
+                var srcB = pair ? image.Slice((y + 1 + originY) % ny * nx, nx) : srcA;
+                int split = nx - originX; // rolled columns: x < split reads x + originX, the rest wrap
+                for (int x = 0; x < split; x++) row[x] = new Complex(srcA[x + originX], pair ? srcB[x + originX] : 0);
+                for (int x = split; x < nx; x++) row[x] = new Complex(srcA[x - split], pair ? srcB[x - split] : 0);
+                rowPlan.Execute(row, rowScratch, 1, 1, inverse: false);
+                var outA = output.Slice(y * nx, nx);
+                if (!pair)
+                {
+                    row[..half].CopyTo(outA);
+                    continue;
+                }
+                var outB = output.Slice((y + 1) * nx, nx);
+                for (int k = 0; k < half; k++)
+                {
+                    Complex z = row[k];
+                    Complex zc = Complex.Conjugate(row[k == 0 ? 0 : nx - k]);
+                    // A = (Z[k] + conj Z[-k]) / 2, B = (Z[k] - conj Z[-k]) / (2 i)
+                    outA[k] = new Complex(0.5 * (z.Real + zc.Real), 0.5 * (z.Imaginary + zc.Imaginary));
+                    outB[k] = new Complex(0.5 * (z.Imaginary - zc.Imaginary), -0.5 * (z.Real - zc.Real));
+                }
+            }
+            colPlan.Execute(output, scratch, half, nx, inverse: false);
+            for (int ky = 0; ky < ny; ky++)
+            {
+                int mirrorRow = (ky == 0 ? 0 : ny - ky) * nx;
+                var dst = output.Slice(ky * nx, nx);
+                for (int kx = half; kx < nx; kx++) dst[kx] = Complex.Conjugate(output[mirrorRow + nx - kx]);
+            }
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(rented);
+        }
+    }
+
+    private static void Transform1D(Span<Complex> data, bool inverse)
+    {
+        if (data.Length == 0) throw new ArgumentException("FFT of an empty array", nameof(data));
+        var plan = FftPlan.Get(data.Length);
+        var rented = ArrayPool<Complex>.Shared.Rent(data.Length);
+        try
+        {
+            plan.Execute(data, rented.AsSpan(0, data.Length), 1, 1, inverse);
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(rented);
+        }
+    }
+
+    private static void Transform2D(Span<Complex> data, int ny, int nx, bool inverse)
+    {
+        CheckDims2D(data.Length, ny, nx, nameof(data));
+        var rented = ArrayPool<Complex>.Shared.Rent(data.Length);
+        try
+        {
+            var scratch = rented.AsSpan(0, data.Length);
+            var rowPlan = FftPlan.Get(nx);
+            for (int y = 0; y < ny; y++)
+                rowPlan.Execute(data.Slice(y * nx, nx), scratch[..nx], 1, 1, inverse);
+            FftPlan.Get(ny).Execute(data, scratch, nx, nx, inverse);
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(rented);
+        }
+    }
+
+    private static void Transform3D(Span<Complex> data, int nz, int ny, int nx, bool inverse)
+    {
+        if (nz < 1 || ny < 1 || nx < 1) throw new ArgumentOutOfRangeException(nameof(nz), $"dimensions must be positive, got {nz} x {ny} x {nx}");
+        if (data.Length != (long)nz * ny * nx)
+            throw new ArgumentException($"data holds {data.Length} elements; {nz} x {ny} x {nx} expected", nameof(data));
+        var rented = ArrayPool<Complex>.Shared.Rent(data.Length);
+        try
+        {
+            var scratch = rented.AsSpan(0, data.Length);
+            int slab = ny * nx;
+            var rowPlan = FftPlan.Get(nx);
+            var colPlan = FftPlan.Get(ny);
+            for (int z = 0; z < nz; z++)
+            {
+                var plane = data.Slice(z * slab, slab);
+                for (int y = 0; y < ny; y++)
+                    rowPlan.Execute(plane.Slice(y * nx, nx), scratch[..nx], 1, 1, inverse);
+                colPlan.Execute(plane, scratch[..slab], nx, nx, inverse);
+            }
+            FftPlan.Get(nz).Execute(data, scratch, slab, slab, inverse);
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(rented);
+        }
+    }
+
+    private static void CheckDims2D(int length, int ny, int nx, string name)
+    {
+        if (ny < 1 || nx < 1) throw new ArgumentOutOfRangeException(name, $"dimensions must be positive, got {ny} x {nx}");
+        if (length != (long)ny * nx) throw new ArgumentException($"{name} holds {length} elements; {ny} x {nx} expected", name);
+    }
+
+    private static void Scale(Span<Complex> data, double factor)
+    {
+        for (int i = 0; i < data.Length; i++) data[i] *= factor;
+    }
+}
