@@ -400,12 +400,18 @@ internal sealed class FftPlan
         }
     }
 
+    /// <summary>
+    /// Odd prime radix r: pairs j and r - j share a cosine and a sine, so b_k and b_(r-k) come from
+    /// real-times-complex sums over (r - 1) / 2 terms, a quarter of the multiplications of the plain O(r^2) sum.
+    /// roots[j] = w_r^j of the transform's sign (cos, -+sin).
+    /// </summary>
     private static void RadixGeneric(ref Complex x, ref Complex y, int r, int m, int q, int stride, int lanes, int L,
         Complex[] tw, Complex[] roots)
     {
         int jStep = L * m;
-        Span<Complex> a = stackalloc Complex[MaxGenericRadix];
-        a = a[..r];
+        int h = (r - 1) / 2;
+        Span<Complex> sums = stackalloc Complex[MaxGenericRadix / 2];
+        Span<Complex> diffs = stackalloc Complex[MaxGenericRadix / 2];
         for (int p = 0; p < m; p++)
         {
             int twBase = p * (r - 1);
@@ -418,24 +424,34 @@ internal sealed class FftPlan
                 ref Complex yo = ref Unsafe.Add(ref y, outBase + off);
                 for (int b = 0; b < lanes; b++)
                 {
-                    Complex sum0 = Complex.Zero;
-                    for (int j = 0; j < r; j++)
+                    Complex a0 = Unsafe.Add(ref xi, b);
+                    Complex total = a0;
+                    for (int j = 1; j <= h; j++)
                     {
-                        a[j] = Unsafe.Add(ref xi, b + j * jStep);
-                        sum0 += a[j];
+                        Complex aj = Unsafe.Add(ref xi, b + j * jStep);
+                        Complex ajr = Unsafe.Add(ref xi, b + (r - j) * jStep);
+                        sums[j - 1] = aj + ajr;
+                        diffs[j - 1] = aj - ajr;
+                        total += sums[j - 1];
                     }
-                    Unsafe.Add(ref yo, b) = sum0;
-                    for (int k = 1; k < r; k++)
+                    Unsafe.Add(ref yo, b) = total;
+                    for (int k = 1; k <= h; k++)
                     {
-                        Complex sum = a[0];
+                        // b_k = e - i f, b_(r-k) = e + i f, with w_r^(jk) = (c, -s): e = a0 + sum c s_j, f = sum s d_j.
+                        double er = a0.Real, ei = a0.Imaginary, fr = 0, fi = 0;
                         int idx = 0;
-                        for (int j = 1; j < r; j++)
+                        for (int j = 0; j < h; j++)
                         {
                             idx += k;
                             if (idx >= r) idx -= r;
-                            sum += a[j] * roots[idx];
+                            double c = roots[idx].Real, sn = -roots[idx].Imaginary;
+                            er += c * sums[j].Real;
+                            ei += c * sums[j].Imaginary;
+                            fr += sn * diffs[j].Real;
+                            fi += sn * diffs[j].Imaginary;
                         }
-                        Unsafe.Add(ref yo, b + k * L) = sum * tw[twBase + k - 1];
+                        Unsafe.Add(ref yo, b + k * L) = new Complex(er + fi, ei - fr) * tw[twBase + k - 1];
+                        Unsafe.Add(ref yo, b + (r - k) * L) = new Complex(er - fi, ei + fr) * tw[twBase + r - k - 1];
                     }
                 }
             }
