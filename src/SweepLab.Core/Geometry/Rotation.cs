@@ -41,11 +41,19 @@ public readonly record struct Rotation(
                 ? Math.Atan2(-M02 / Math.Cos(gamma), M22)
                 : Math.Atan2(M12 / Math.Sin(gamma), M22);
         }
+        else if (M22 > 0)
+        {
+            // Tilt 0: a rotation about z, carried by psi alone.
+            alpha = 0;
+            beta = 0;
+            gamma = Math.Atan2(-M10, M00);
+        }
         else
         {
+            // Tilt 180: the in-plane part flips sign (A00 = -cos psi, A10 = sin psi), as in RELION's euler.cpp.
             alpha = 0;
-            beta = Math.Atan2(sb, M22);
-            gamma = Math.Atan2(-M10, M00);
+            beta = Math.PI;
+            gamma = Math.Atan2(M10, -M00);
         }
         const double toDeg = 180 / Math.PI;
         return (alpha * toDeg, beta * toDeg, gamma * toDeg);
