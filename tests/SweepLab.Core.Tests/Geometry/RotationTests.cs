@@ -59,6 +59,28 @@ public class RotationTests
         }
     }
 
+    [Theory]
+    [InlineData(10, 34, 56)]
+    [InlineData(-170, 90, -20)]
+    [InlineData(135, 179, 179)]
+    public void Generic_angles_are_recovered_as_given(double rot, double tilt, double psi)
+    {
+        var (r, t, p) = Rotation.FromRelionEulerDegrees(rot, tilt, psi).ToRelionEulerDegrees();
+        Assert.Equal(rot, r, 9);
+        Assert.Equal(tilt, t, 9);
+        Assert.Equal(psi, p, 9);
+    }
+
+    [Fact]
+    public void Gimbal_lock_puts_the_in_plane_angle_into_psi()
+    {
+        // RELION's Euler_matrix2angles: tilt 0 or 180 sets rot to 0 and carries the whole in-plane angle in psi.
+        var (r0, t0, p0) = Rotation.FromRelionEulerDegrees(30, 0, 40).ToRelionEulerDegrees();
+        Assert.Equal((0.0, 0.0, 70.0), (r0, t0, Math.Round(p0, 9)));
+        var (r1, t1, p1) = Rotation.FromRelionEulerDegrees(30, 180, 40).ToRelionEulerDegrees();
+        Assert.Equal((0.0, 180.0, 10.0), (r1, Math.Round(t1, 9), Math.Round(p1, 9)));
+    }
+
     [Fact]
     public void Rot_90_alone_is_relions_rotation_about_z()
     {
