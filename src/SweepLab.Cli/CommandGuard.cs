@@ -1,0 +1,47 @@
+using Spectre.Console;
+
+namespace SweepLab.Cli;
+
+/// <summary>
+/// The one place where exceptions become exit codes: expected failures (bad files, bad settings) print one clear
+/// line to stderr and return 2; anything unexpected prints the exception and returns 1.
+/// </summary>
+internal static class CommandGuard
+{
+    public const int ExitOk = 0;
+    public const int ExitUnexpected = 1;
+    public const int ExitBadInput = 2;
+
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitBadInput;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"error (unexpected): {e}");
+            return ExitUnexpected;
+        }
+    }
+
+    public static Task<int> RunAsync(Func<Task<int>> body) => Task.FromResult(Run(() => body().GetAwaiter().GetResult()));
+
+    private static bool IsUserError(Exception e) => e is ArgumentException or FileNotFoundException or DirectoryNotFoundException
+        or FormatException or InvalidDataException or UserInputException
+        || e.GetType().Name is "DataFormatException" or "ConfigValidationException";
+
+    /// <summary>Progress to stderr so stdout stays machine-readable.</summary>
+    public static IAnsiConsole ErrorConsole { get; } = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.Error),
+    });
+}
+
+/// <summary>A mistake in what the user asked for, reported without a stack trace.</summary>
+internal sealed class UserInputException(string message) : Exception(message);
