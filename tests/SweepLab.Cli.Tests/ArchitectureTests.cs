@@ -12,6 +12,7 @@ public class ArchitectureTests
         ["SweepLab.Compute"] = ["SweepLab.Core"],
         ["SweepLab.Simulation"] = ["SweepLab.Core", "SweepLab.Formats"],
         ["SweepLab.Engine"] = ["SweepLab.Core", "SweepLab.Compute"],
+        ["SweepLab.Sweeps"] = ["SweepLab.Core"],
     };
 
     /// <summary>Heavy or outward-facing packages and the only projects allowed to use them.</summary>
