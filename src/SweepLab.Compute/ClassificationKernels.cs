@@ -1,0 +1,470 @@
+using ILGPU;
+using ILGPU.Runtime;
+using SweepLab.Compute.Kernels;
+using SweepLab.Core.Ctf;
+using SweepLab.Core.Particles;
+
+namespace SweepLab.Compute;
+
+/// <summary>
+/// The classification kernels on one device, with the particle set uploaded once and shared by every
+/// configuration that runs on it (the class volumes of many configurations can sit in one <see cref="VolumeStack"/>
+/// and be scored in one pass over each particle's pixels). Device buffers are reused between calls; the host
+/// sees only batch-sized inputs and outputs. Not thread-safe: one caller at a time.
+/// </summary>
+public sealed class ClassificationKernels : IDisposable
+{
+    /// <summary>Default device memory for backprojection partial volumes; volume groups are formed to fit.</summary>
+    public const long DefaultPartialBudgetBytes = 1L << 30;
+
+    private readonly ComputeDevice _device;
+    private readonly Accelerator _accelerator;
+    private readonly Action<KernelConfig, CtfTableArgs> _ctfTable;
+    private readonly Action<KernelConfig, ResidualArgs> _residual;
+    private readonly Action<KernelConfig, ShellResidualArgs> _shellResidual;
+    private readonly Action<KernelConfig, BackprojectArgs> _backproject;
+    private readonly Action<KernelConfig, ReduceArgs> _reduce;
+    private readonly Action<KernelConfig, ReconstructArgs> _reconstruct;
+    private readonly Action<KernelConfig, BlendArgs> _blend;
+
+    private readonly List<ParticleChunk> _chunks = new();
+    private MemoryBuffer1D<int, Stride1D.Dense>? _kx, _ky, _shell;
+    private readonly Scratch<int> _entries, _volumeIndex;
+    private readonly Scratch<float> _invSigma2, _weights, _output, _partialNumerator, _partialDenominator, _keep, _add, _regulariser;
+    private int[] _hostEntries = Array.Empty<int>();
+    private int[] _chunkCounts = Array.Empty<int>();
+    private bool _disposed;
+
+    /// <summary>Box M of the class volumes (the particle set's cropped box); 0 before an upload.</summary>
+    public int Box { get; private set; }
+    public int ParticleCount { get; private set; }
+    public int PixelCount { get; private set; }
+    /// <summary>Shells 0 .. MaxRadius of the kept pixels: the length noise and regulariser spectra need.</summary>
+    public int ShellCount { get; private set; }
+    public ComputeDevice Device => _device;
+    /// <summary>Device memory the backprojection may use for partial volumes (at least one partial set must fit).</summary>
+    public long PartialBudgetBytes { get; set; } = DefaultPartialBudgetBytes;
+    /// <summary>Test seam: caps particles per device chunk so that the multi-chunk path runs on small inputs.</summary>
+    internal int? ChunkParticleLimit { get; set; }
+    internal int ChunkCount => _chunks.Count;
+
+    /// <summary>Compiles (once, here) every kernel for the device.</summary>
+    public ClassificationKernels(ComputeDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        _device = device;
+        _accelerator = device.Accelerator;
+        _ctfTable = _accelerator.LoadStreamKernel<CtfTableArgs>(KernelBodies.CtfTable);
+        _residual = _accelerator.LoadStreamKernel<ResidualArgs>(KernelBodies.Residual);
+        _shellResidual = _accelerator.LoadStreamKernel<ShellResidualArgs>(KernelBodies.ShellResidual);
+        _backproject = _accelerator.LoadStreamKernel<BackprojectArgs>(KernelBodies.Backproject);
+        _reduce = _accelerator.LoadStreamKernel<ReduceArgs>(KernelBodies.Reduce);
+        _reconstruct = _accelerator.LoadStreamKernel<ReconstructArgs>(KernelBodies.Reconstruct);
+        _blend = _accelerator.LoadStreamKernel<BlendArgs>(KernelBodies.Blend);
+        _entries = new Scratch<int>(_accelerator);
+        _volumeIndex = new Scratch<int>(_accelerator);
+        _invSigma2 = new Scratch<float>(_accelerator);
+        _weights = new Scratch<float>(_accelerator);
+        _output = new Scratch<float>(_accelerator);
+        _partialNumerator = new Scratch<float>(_accelerator);
+        _partialDenominator = new Scratch<float>(_accelerator);
+        _keep = new Scratch<float>(_accelerator);
+        _add = new Scratch<float>(_accelerator);
+        _regulariser = new Scratch<float>(_accelerator);
+    }
+
+    /// <summary>
+    /// Uploads the particle pixels, poses and the CTF table (computed on the device with Core's formula) once;
+    /// replaces any earlier set. Sets larger than one device buffer are split into chunks transparently.
+    /// <paramref name="applyCtf"/> false uses CTF = 1 everywhere (data already corrected, or projector tests).
+    /// </summary>
+    public void UploadParticles(ParticleSet particles, bool applyCtf = true)
+    {
+        ArgumentNullException.ThrowIfNull(particles);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ReleaseParticles();
+        var grid = particles.Grid;
+        Box = grid.CroppedBox;
+        ParticleCount = particles.Count;
+        PixelCount = particles.PixelCount;
+        ShellCount = grid.MaxRadius + 1;
+        if (PixelCount == 0) throw new ArgumentException("the particle set keeps no Fourier pixels", nameof(particles));
+        _kx = _accelerator.Allocate1D(ToInts(grid.KxValues));
+        _ky = _accelerator.Allocate1D(ToInts(grid.KyValues));
+        _shell = _accelerator.Allocate1D(ToInts(grid.ShellValues));
+
+        long bytesPerParticle = (long)PixelCount * 2 * sizeof(float);
+        long perChunk = Math.Max(1, _device.MaxBufferBytes / bytesPerParticle);
+        if (ChunkParticleLimit is { } limit) perChunk = Math.Min(perChunk, limit);
+        float[] rotations = particles.RotationsAsFloats();
+        CtfCoefficients[] coefficients = particles.CtfCoefficients();
+        float perAngstrom = (float)(1.0 / (grid.OriginalBox * grid.OriginalPixelSizeAngstrom));
+        for (int first = 0; first < particles.Count; first += (int)perChunk)
+        {
+            int count = (int)Math.Min(perChunk, particles.Count - first);
+            var chunk = new ParticleChunk(first, count);
+            _chunks.Add(chunk);
+            chunk.Data = _accelerator.Allocate1D<float>((long)count * PixelCount * 2);
+            chunk.Data.View.AsContiguous().CopyFromCPU(particles.Data.Slice(first * PixelCount * 2, count * PixelCount * 2));
+            chunk.Rotations = _accelerator.Allocate1D(rotations.AsSpan(first * 9, count * 9).ToArray());
+            chunk.Ctf = _accelerator.Allocate1D<float>((long)count * PixelCount);
+            using var coefficientBuffer = _accelerator.Allocate1D(coefficients.AsSpan(first, count).ToArray());
+            int cells = count * PixelCount;
+            _ctfTable(Elementwise(cells), new CtfTableArgs(
+                coefficientBuffer.View, _kx.View, _ky.View, chunk.Ctf.View, count, PixelCount, perAngstrom, applyCtf ? 1 : 0));
+            _accelerator.Synchronize();
+        }
+        if (_chunkCounts.Length < _chunks.Count) _chunkCounts = new int[_chunks.Count];
+    }
+
+    /// <summary>The CTF values the kernels use for one particle (one per kept pixel), for checks and plots.</summary>
+    public float[] CtfValues(int particle)
+    {
+        RequireParticles();
+        ArgumentOutOfRangeException.ThrowIfNegative(particle);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(particle, ParticleCount);
+        ParticleChunk chunk = ChunkOf(particle);
+        var result = new float[PixelCount];
+        chunk.Ctf!.View.AsContiguous().SubView((long)(particle - chunk.First) * PixelCount, PixelCount).CopyToCPU(result);
+        return result;
+    }
+
+    /// <summary>A zeroed stack of <paramref name="count"/> volumes of the uploaded set's box.</summary>
+    public VolumeStack CreateVolumes(int count)
+    {
+        RequireParticles();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        return new VolumeStack(_device, count, Box);
+    }
+
+    /// <summary>Zeroed backprojection sums for <paramref name="count"/> volumes of the uploaded set's box.</summary>
+    public BackprojectionSums CreateSums(int count)
+    {
+        RequireParticles();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        return new BackprojectionSums(_device, count, Box);
+    }
+
+    /// <summary>
+    /// output[b * V + j] = sum over kept pixels p of |X_bp - CTF_bp V_j(A_b^T k_p)|^2 * invSigma2[shell_p], for
+    /// particle <c>batch[b]</c> and volume <c>volumeIndices[j]</c> of <paramref name="volumes"/>; slice samples
+    /// beyond radius M/2 - 1 are zero. invSigma2 has <see cref="ShellCount"/> entries.
+    /// </summary>
+    public void Residuals(ReadOnlySpan<int> batch, ReadOnlySpan<int> volumeIndices, VolumeStack volumes,
+        ReadOnlySpan<float> invSigma2, Span<float> output)
+    {
+        RequireParticles();
+        RequireStack(volumes, nameof(volumes));
+        RequireVolumeIndices(volumeIndices, volumes.Count);
+        if (invSigma2.Length < ShellCount)
+            throw new ArgumentException($"invSigma2 has {invSigma2.Length} shells; {ShellCount} needed (0 .. max radius)", nameof(invSigma2));
+        int b = batch.Length, v = volumeIndices.Length;
+        DeviceLimits.RequireLength(output.Length, (long)b * v, nameof(output));
+        if (b == 0) return;
+        ArrayView<int> entries = UploadEntries(batch);
+        ArrayView<int> volumeIndex = _volumeIndex.Upload(volumeIndices);
+        ArrayView<float> sigma = _invSigma2.Upload(invSigma2[..ShellCount]);
+        ArrayView<float> result = _output.Get((long)b * v);
+        int offset = 0;
+        for (int c = 0; c < _chunks.Count; c++)
+        {
+            int n = _chunkCounts[c];
+            if (n == 0) continue;
+            var args = new ResidualArgs(Views(_chunks[c]), EntryViews(entries, b, offset, n), volumeIndex, v,
+                volumes.Buffer.View, Box, sigma, result);
+            _residual(Grouped(n * v, ResidualGroupSize(n * v)), args);
+            offset += n;
+        }
+        _accelerator.Synchronize();
+        result.CopyToCPU(output);
+    }
+
+    /// <summary>
+    /// output[b * ShellCount + s] = sum_j weights[b * V + j] * sum over kept pixels p in shell s of
+    /// |X_bp - CTF_bp V_j(A_b^T k_p)|^2: the per-particle, per-shell residual power from which the engine
+    /// estimates the noise spectrum (one-hot weights for the best class, posteriors for a soft estimate).
+    /// </summary>
+    public void ShellResiduals(ReadOnlySpan<int> batch, ReadOnlySpan<int> volumeIndices, VolumeStack volumes,
+        ReadOnlySpan<float> weights, Span<float> output)
+    {
+        RequireParticles();
+        RequireStack(volumes, nameof(volumes));
+        RequireVolumeIndices(volumeIndices, volumes.Count);
+        int b = batch.Length, v = volumeIndices.Length;
+        DeviceLimits.RequireLength(weights.Length, (long)b * v, nameof(weights));
+        DeviceLimits.RequireLength(output.Length, (long)b * ShellCount, nameof(output));
+        if (b == 0) return;
+        ArrayView<int> entries = UploadEntries(batch);
+        ArrayView<int> volumeIndex = _volumeIndex.Upload(volumeIndices);
+        ArrayView<float> w = _weights.Upload(weights);
+        ArrayView<float> result = _output.Get((long)b * ShellCount);
+        int offset = 0;
+        for (int c = 0; c < _chunks.Count; c++)
+        {
+            int n = _chunkCounts[c];
+            if (n == 0) continue;
+            var args = new ShellResidualArgs(Views(_chunks[c]), EntryViews(entries, b, offset, n), volumeIndex, v,
+                volumes.Buffer.View, Box, w, ShellCount, result);
+            _shellResidual(Grouped(n, _device.IsCpu ? 1 : 64), args);
+            offset += n;
+        }
+        _accelerator.Synchronize();
+        result.CopyToCPU(output);
+    }
+
+    /// <summary>
+    /// The partial-volume count used when none is given: 4 per hardware thread on CPU devices (load balance),
+    /// 2 per multiprocessor on GPUs, never more than the batch. Results are bit-identical for a given count.
+    /// </summary>
+    public int DefaultPartialCount(int batchSize) =>
+        Math.Max(1, Math.Min(Math.Max(1, batchSize), (_device.IsCpu ? 4 : 2) * _device.ParallelUnits));
+
+    /// <summary>
+    /// Overwrites <paramref name="sums"/> with the weighted backprojection of the batch: for every volume v,
+    /// numerator sum_b W[b, v] CTF_bp X_bp and denominator sum_b W[b, v] CTF_bp^2, splatted trilinearly at
+    /// A_b^T k_p and, conjugated, at -A_b^T k_p. weights is [b * sums.Count + v]; zero weights are skipped.
+    /// Work item g of <paramref name="partialCount"/> owns a contiguous share of the batch and private partial
+    /// volumes, summed afterwards in a fixed order, so the result is deterministic for a given partial count.
+    /// </summary>
+    public void Backproject(ReadOnlySpan<int> batch, ReadOnlySpan<float> weights, BackprojectionSums sums, int? partialCount = null)
+    {
+        RequireParticles();
+        ArgumentNullException.ThrowIfNull(sums);
+        if (sums.Box != Box) throw new ArgumentException($"sums have box {sums.Box}; the particles need {Box}", nameof(sums));
+        int b = batch.Length, v = sums.Count;
+        DeviceLimits.RequireLength(weights.Length, (long)b * v, nameof(weights));
+        int g = partialCount ?? DefaultPartialCount(b);
+        if (g < 1) throw new ArgumentOutOfRangeException(nameof(partialCount), g, "partial count must be at least 1");
+        int voxels = Box * Box * Box;
+        long bytesPerPartialVolume = (long)voxels * 2 * sizeof(float);
+        long budget = Math.Min(PartialBudgetBytes, _device.MaxBufferBytes);
+        long groupVolumes = budget / (g * bytesPerPartialVolume);
+        if (groupVolumes < 1)
+            throw new ArgumentException(
+                $"{g} partial volumes of {Box}^3 need {g * bytesPerPartialVolume / (1024.0 * 1024):0.#} MiB, over the {budget / (1024.0 * 1024):0.#} MiB budget; use fewer partials",
+                nameof(partialCount));
+        int vg = (int)Math.Min(groupVolumes, v);
+
+        ArrayView<int> entries = b > 0 ? UploadEntries(batch) : default;
+        ArrayView<float> w = b > 0 ? _weights.Upload(weights) : default;
+        ArrayView<float> partialNumerator = _partialNumerator.Get((long)g * vg * voxels * 2);
+        ArrayView<float> partialDenominator = _partialDenominator.Get((long)g * vg * voxels);
+        for (int start = 0; start < v; start += vg)
+        {
+            int count = Math.Min(vg, v - start);
+            ArrayView<float> numerator = partialNumerator.SubView(0, (long)g * count * voxels * 2);
+            ArrayView<float> denominator = partialDenominator.SubView(0, (long)g * count * voxels);
+            numerator.MemSetToZero();
+            denominator.MemSetToZero();
+            int offset = 0;
+            for (int c = 0; c < _chunks.Count && b > 0; c++)
+            {
+                int n = _chunkCounts[c];
+                if (n == 0) continue;
+                var args = new BackprojectArgs(Views(_chunks[c]), EntryViews(entries, b, offset, n), w, v, start, count, g, Box,
+                    numerator, denominator);
+                _backproject(Grouped(g * count, _device.IsCpu ? 1 : 32), args);
+                offset += n;
+            }
+            _reduce(Elementwise(count * voxels), new ReduceArgs(
+                numerator, denominator, g, start, count, voxels, sums.Numerator.View, sums.Denominator.View));
+        }
+        _accelerator.Synchronize();
+    }
+
+    /// <summary>
+    /// output_v = num_v / (den_v + reg[shell]) per voxel within radius M/2 - 1 (zero beyond, and where the
+    /// denominator is not positive). regulariser holds one value per shell shared by all volumes, or, with
+    /// <paramref name="perVolume"/>, sums.Count consecutive spectra; shells past the end use the last value.
+    /// </summary>
+    public void Reconstruct(BackprojectionSums sums, ReadOnlySpan<float> regulariser, VolumeStack output, bool perVolume = false)
+    {
+        ArgumentNullException.ThrowIfNull(sums);
+        ArgumentNullException.ThrowIfNull(output);
+        if (sums.Count != output.Count || sums.Box != output.Box)
+            throw new ArgumentException($"sums ({sums.Count} x {sums.Box}^3) and output ({output.Count} x {output.Box}^3) differ", nameof(output));
+        int v = sums.Count;
+        if (regulariser.Length == 0 || (perVolume && regulariser.Length % v != 0))
+            throw new ArgumentException($"regulariser has {regulariser.Length} values; one per shell{(perVolume ? $" for each of {v} volumes" : "")} expected", nameof(regulariser));
+        int shells = perVolume ? regulariser.Length / v : regulariser.Length;
+        ArrayView<float> reg = _regulariser.Get((long)v * shells);
+        if (perVolume) reg.CopyFromCPU(regulariser);
+        else
+            for (int i = 0; i < v; i++) reg.SubView((long)i * shells, shells).CopyFromCPU(regulariser);
+        int voxels = sums.Voxels;
+        _reconstruct(Elementwise(v * voxels), new ReconstructArgs(
+            sums.Numerator.View, sums.Denominator.View, reg, shells, v, sums.Box, output.Buffer.View));
+        _accelerator.Synchronize();
+    }
+
+    /// <summary>
+    /// Online-EM update of running sums: running_v = keep[v] * running_v + add[v] * batch_v, numerator and
+    /// denominator alike (per volume, so configurations with different learning rates share one stack).
+    /// </summary>
+    public void Blend(BackprojectionSums running, BackprojectionSums batch, ReadOnlySpan<float> keep, ReadOnlySpan<float> add)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (running.Count != batch.Count || running.Box != batch.Box)
+            throw new ArgumentException("running and batch sums must have the same volume count and box", nameof(batch));
+        DeviceLimits.RequireLength(keep.Length, running.Count, nameof(keep));
+        DeviceLimits.RequireLength(add.Length, running.Count, nameof(add));
+        ArrayView<float> k = _keep.Upload(keep), a = _add.Upload(add);
+        int voxels = running.Voxels;
+        int numeratorCount = running.Count * voxels * 2;
+        _blend(Elementwise(numeratorCount),
+            new BlendArgs(running.Numerator.View, batch.Numerator.View, k, a, voxels * 2, numeratorCount));
+        _blend(Elementwise(running.Count * voxels),
+            new BlendArgs(running.Denominator.View, batch.Denominator.View, k, a, voxels, running.Count * voxels));
+        _accelerator.Synchronize();
+    }
+
+    private KernelConfig Elementwise(int count) => Grouped(count, _device.IsCpu ? 64 : 256);
+
+    private int ResidualGroupSize(int cells)
+    {
+        if (!_device.IsCpu) return 128;
+        // Enough groups to keep every core busy; up to 64 work items per group for PoCL's vectoriser.
+        int size = 64;
+        while (size > 1 && (cells + size - 1) / size < 4 * _device.ParallelUnits) size /= 2;
+        return size;
+    }
+
+    private KernelConfig Grouped(int count, int groupSize)
+    {
+        int size = Math.Max(1, Math.Min(groupSize, _accelerator.MaxNumThreadsPerGroup));
+        int groups = Math.Max(1, (count + size - 1) / size);
+        return new KernelConfig(groups, size);
+    }
+
+    /// <summary>
+    /// Uploads the batch as (chunk-local particle, batch slot) pairs grouped by chunk in batch order: particles
+    /// at [0, B), slots at [B, 2B). Fills <see cref="_chunkCounts"/>.
+    /// </summary>
+    private ArrayView<int> UploadEntries(ReadOnlySpan<int> batch)
+    {
+        int b = batch.Length;
+        if (_hostEntries.Length < 2 * b) _hostEntries = new int[2 * b];
+        Array.Clear(_chunkCounts);
+        int perChunk = _chunks[0].Count;
+        for (int i = 0; i < b; i++)
+        {
+            int particle = batch[i];
+            if ((uint)particle >= (uint)ParticleCount)
+                throw new ArgumentOutOfRangeException(nameof(batch), $"batch[{i}] = {particle} is not a particle index (0 .. {ParticleCount - 1})");
+            _chunkCounts[particle / perChunk]++;
+        }
+        Span<int> next = _chunks.Count <= 64 ? stackalloc int[_chunks.Count] : new int[_chunks.Count];
+        for (int c = 1; c < _chunks.Count; c++) next[c] = next[c - 1] + _chunkCounts[c - 1];
+        for (int i = 0; i < b; i++)
+        {
+            int c = batch[i] / perChunk;
+            int at = next[c]++;
+            _hostEntries[at] = batch[i] - _chunks[c].First;
+            _hostEntries[b + at] = i;
+        }
+        return _entries.Upload(_hostEntries.AsSpan(0, 2 * b));
+    }
+
+    private static EntryViews EntryViews(ArrayView<int> entries, int batchSize, int offset, int count) =>
+        new(entries.SubView(offset, count), entries.SubView(batchSize + offset, count), count);
+
+    private ParticleViews Views(ParticleChunk chunk) =>
+        new(chunk.Data!.View, chunk.Ctf!.View, chunk.Rotations!.View, _kx!.View, _ky!.View, _shell!.View, PixelCount);
+
+    private ParticleChunk ChunkOf(int particle) => _chunks[particle / _chunks[0].Count];
+
+    private void RequireParticles()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_chunks.Count == 0) throw new InvalidOperationException("no particles uploaded; call UploadParticles first");
+    }
+
+    private void RequireStack(VolumeStack volumes, string name)
+    {
+        ArgumentNullException.ThrowIfNull(volumes, name);
+        if (volumes.Box != Box) throw new ArgumentException($"volumes have box {volumes.Box}; the particles need {Box}", name);
+    }
+
+    private static void RequireVolumeIndices(ReadOnlySpan<int> volumeIndices, int count)
+    {
+        for (int j = 0; j < volumeIndices.Length; j++)
+            if ((uint)volumeIndices[j] >= (uint)count)
+                throw new ArgumentOutOfRangeException(nameof(volumeIndices), $"volumeIndices[{j}] = {volumeIndices[j]}; the stack holds {count} volumes");
+    }
+
+    private static int[] ToInts(ReadOnlySpan<short> values)
+    {
+        var result = new int[values.Length];
+        for (int i = 0; i < values.Length; i++) result[i] = values[i];
+        return result;
+    }
+
+    private void ReleaseParticles()
+    {
+        foreach (var chunk in _chunks) chunk.Dispose();
+        _chunks.Clear();
+        _kx?.Dispose();
+        _ky?.Dispose();
+        _shell?.Dispose();
+        _kx = _ky = _shell = null;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        ReleaseParticles();
+        _entries.Dispose();
+        _volumeIndex.Dispose();
+        _invSigma2.Dispose();
+        _weights.Dispose();
+        _output.Dispose();
+        _partialNumerator.Dispose();
+        _partialDenominator.Dispose();
+        _keep.Dispose();
+        _add.Dispose();
+        _regulariser.Dispose();
+    }
+
+    private sealed class ParticleChunk(int first, int count) : IDisposable
+    {
+        public int First { get; } = first;
+        public int Count { get; } = count;
+        public MemoryBuffer1D<float, Stride1D.Dense>? Data { get; set; }
+        public MemoryBuffer1D<float, Stride1D.Dense>? Ctf { get; set; }
+        public MemoryBuffer1D<float, Stride1D.Dense>? Rotations { get; set; }
+
+        public void Dispose()
+        {
+            Data?.Dispose();
+            Ctf?.Dispose();
+            Rotations?.Dispose();
+        }
+    }
+
+    /// <summary>A device buffer that grows to the largest size asked for and is then reused.</summary>
+    private sealed class Scratch<T>(Accelerator accelerator) : IDisposable where T : unmanaged
+    {
+        private MemoryBuffer1D<T, Stride1D.Dense>? _buffer;
+
+        public ArrayView<T> Get(long length)
+        {
+            if (_buffer is null || _buffer.Length < length)
+            {
+                _buffer?.Dispose();
+                _buffer = accelerator.Allocate1D<T>(Math.Max(1, length));
+            }
+            return _buffer.View.SubView(0, length);
+        }
+
+        public ArrayView<T> Upload(ReadOnlySpan<T> values)
+        {
+            ArrayView<T> view = Get(values.Length);
+            if (values.Length > 0) view.CopyFromCPU(values);
+            return view;
+        }
+
+        public void Dispose() => _buffer?.Dispose();
+    }
+}

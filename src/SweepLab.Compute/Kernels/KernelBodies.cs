@@ -1,0 +1,385 @@
+using ILGPU;
+using ILGPU.Runtime;
+using SweepLab.Core.Ctf;
+
+namespace SweepLab.Compute.Kernels;
+
+/// <summary>Device reader over an ILGPU view.</summary>
+internal readonly struct ViewFloatReader(ArrayView<float> view) : IFloatReader
+{
+    public float Read(int index) => view[index];
+}
+
+/// <summary>Device accumulator into one partial volume (numerator interleaved complex, denominator real).</summary>
+internal readonly struct ViewVoxelAccumulator(ArrayView<float> numerator, ArrayView<float> denominator, int volumeOffsetVoxels)
+    : IVoxelAccumulator
+{
+    public void Add(int voxel, float numeratorRe, float numeratorIm, float den)
+    {
+        int v = volumeOffsetVoxels + voxel;
+        numerator[2 * v] += numeratorRe;
+        numerator[2 * v + 1] += numeratorIm;
+        denominator[v] += den;
+    }
+}
+
+/// <summary>One particle chunk on the device plus the pixel tables shared by all chunks.</summary>
+internal readonly struct ParticleViews(
+    ArrayView<float> data, ArrayView<float> ctf, ArrayView<float> rotations,
+    ArrayView<int> kx, ArrayView<int> ky, ArrayView<int> shell, int pixelCount)
+{
+    /// <summary>Kept pixels, particle-major, interleaved (re, im).</summary>
+    public readonly ArrayView<float> Data = data;
+    /// <summary>CTF value per (particle, pixel), computed once at upload.</summary>
+    public readonly ArrayView<float> Ctf = ctf;
+    /// <summary>Nine floats per particle, RELION's A row-major.</summary>
+    public readonly ArrayView<float> Rotations = rotations;
+    public readonly ArrayView<int> Kx = kx;
+    public readonly ArrayView<int> Ky = ky;
+    public readonly ArrayView<int> Shell = shell;
+    public readonly int PixelCount = pixelCount;
+}
+
+internal readonly struct CtfTableArgs(
+    ArrayView<CtfCoefficients> coefficients, ArrayView<int> kx, ArrayView<int> ky, ArrayView<float> output,
+    int particleCount, int pixelCount, float perAngstrom, int applyCtf)
+{
+    public readonly ArrayView<CtfCoefficients> Coefficients = coefficients;
+    public readonly ArrayView<int> Kx = kx;
+    public readonly ArrayView<int> Ky = ky;
+    public readonly ArrayView<float> Output = output;
+    public readonly int ParticleCount = particleCount;
+    public readonly int PixelCount = pixelCount;
+    public readonly float PerAngstrom = perAngstrom;
+    public readonly int ApplyCtf = applyCtf;
+}
+
+/// <summary>
+/// A launch over some batch entries: entry e is particle <c>EntryParticle[e]</c> of the chunk and writes row
+/// <c>EntrySlot[e]</c> of the outputs (its position in the caller's batch).
+/// </summary>
+internal readonly struct EntryViews(ArrayView<int> entryParticle, ArrayView<int> entrySlot, int entryCount)
+{
+    public readonly ArrayView<int> EntryParticle = entryParticle;
+    public readonly ArrayView<int> EntrySlot = entrySlot;
+    public readonly int EntryCount = entryCount;
+}
+
+internal readonly struct ResidualArgs(
+    ParticleViews particles, EntryViews entries, ArrayView<int> volumeIndex, int volumeCount,
+    ArrayView<float> volumes, int box, ArrayView<float> invSigma2, ArrayView<float> output)
+{
+    public readonly ParticleViews Particles = particles;
+    public readonly EntryViews Entries = entries;
+    public readonly ArrayView<int> VolumeIndex = volumeIndex;
+    public readonly int VolumeCount = volumeCount;
+    public readonly ArrayView<float> Volumes = volumes;
+    public readonly int Box = box;
+    public readonly ArrayView<float> InvSigma2 = invSigma2;
+    /// <summary>[slot * VolumeCount + j].</summary>
+    public readonly ArrayView<float> Output = output;
+}
+
+internal readonly struct ShellResidualArgs(
+    ParticleViews particles, EntryViews entries, ArrayView<int> volumeIndex, int volumeCount,
+    ArrayView<float> volumes, int box, ArrayView<float> weights, int shellCount, ArrayView<float> output)
+{
+    public readonly ParticleViews Particles = particles;
+    public readonly EntryViews Entries = entries;
+    public readonly ArrayView<int> VolumeIndex = volumeIndex;
+    public readonly int VolumeCount = volumeCount;
+    public readonly ArrayView<float> Volumes = volumes;
+    public readonly int Box = box;
+    /// <summary>[slot * VolumeCount + j].</summary>
+    public readonly ArrayView<float> Weights = weights;
+    public readonly int ShellCount = shellCount;
+    /// <summary>[slot * ShellCount + shell].</summary>
+    public readonly ArrayView<float> Output = output;
+}
+
+internal readonly struct BackprojectArgs(
+    ParticleViews particles, EntryViews entries, ArrayView<float> weights, int weightColumns,
+    int groupStart, int groupVolumes, int partialCount, int box,
+    ArrayView<float> partialNumerator, ArrayView<float> partialDenominator)
+{
+    public readonly ParticleViews Particles = particles;
+    public readonly EntryViews Entries = entries;
+    /// <summary>[slot * WeightColumns + v].</summary>
+    public readonly ArrayView<float> Weights = weights;
+    public readonly int WeightColumns = weightColumns;
+    /// <summary>First output volume of this launch's volume group and the group's size.</summary>
+    public readonly int GroupStart = groupStart;
+    public readonly int GroupVolumes = groupVolumes;
+    public readonly int PartialCount = partialCount;
+    public readonly int Box = box;
+    /// <summary>[(g * GroupVolumes + j) * M^3 * 2]: one private partial volume per (work item g, volume j).</summary>
+    public readonly ArrayView<float> PartialNumerator = partialNumerator;
+    public readonly ArrayView<float> PartialDenominator = partialDenominator;
+}
+
+internal readonly struct ReduceArgs(
+    ArrayView<float> partialNumerator, ArrayView<float> partialDenominator, int partialCount,
+    int groupStart, int groupVolumes, int voxels, ArrayView<float> numerator, ArrayView<float> denominator)
+{
+    public readonly ArrayView<float> PartialNumerator = partialNumerator;
+    public readonly ArrayView<float> PartialDenominator = partialDenominator;
+    public readonly int PartialCount = partialCount;
+    public readonly int GroupStart = groupStart;
+    public readonly int GroupVolumes = groupVolumes;
+    public readonly int Voxels = voxels;
+    public readonly ArrayView<float> Numerator = numerator;
+    public readonly ArrayView<float> Denominator = denominator;
+}
+
+internal readonly struct ReconstructArgs(
+    ArrayView<float> numerator, ArrayView<float> denominator, ArrayView<float> regulariser, int shellCount,
+    int volumeCount, int box, ArrayView<float> output)
+{
+    public readonly ArrayView<float> Numerator = numerator;
+    public readonly ArrayView<float> Denominator = denominator;
+    /// <summary>[v * ShellCount + shell].</summary>
+    public readonly ArrayView<float> Regulariser = regulariser;
+    public readonly int ShellCount = shellCount;
+    public readonly int VolumeCount = volumeCount;
+    public readonly int Box = box;
+    public readonly ArrayView<float> Output = output;
+}
+
+internal readonly struct BlendArgs(
+    ArrayView<float> target, ArrayView<float> source, ArrayView<float> keep, ArrayView<float> add, int perVolume, int count)
+{
+    public readonly ArrayView<float> Target = target;
+    public readonly ArrayView<float> Source = source;
+    public readonly ArrayView<float> Keep = keep;
+    public readonly ArrayView<float> Add = add;
+    public readonly int PerVolume = perVolume;
+    public readonly int Count = count;
+}
+
+internal readonly struct ProbeArgs(ArrayView<float> volume, ArrayView<float> output, CtfCoefficients ctf, int count)
+{
+    public readonly ArrayView<float> Volume = volume;
+    public readonly ArrayView<float> Output = output;
+    public readonly CtfCoefficients Ctf = ctf;
+    public readonly int Count = count;
+}
+
+/// <summary>
+/// The kernels: static methods over readonly struct arguments, one thread per output cell, no atomics and no
+/// group collectives (PoCL 3.1 has neither), explicit launches with a bounds check on the flat global index.
+/// </summary>
+internal static class KernelBodies
+{
+    /// <summary>Floats summed in one block before joining the running total (bounds float rounding growth).</summary>
+    public const int SumBlock = 64;
+
+    private static int GlobalIndex() => Grid.GlobalIndex.X;
+
+    /// <summary>CTF table: one thread per (particle, pixel) of a chunk.</summary>
+    public static void CtfTable(CtfTableArgs a)
+    {
+        int i = GlobalIndex();
+        if (i >= a.ParticleCount * a.PixelCount) return;
+        int particle = i / a.PixelCount;
+        int pixel = i - particle * a.PixelCount;
+        a.Output[i] = a.ApplyCtf != 0 ? KernelMath.Ctf(a.Coefficients[particle], a.Kx[pixel], a.Ky[pixel], a.PerAngstrom) : 1f;
+    }
+
+    /// <summary>
+    /// D[slot, j] = sum_p |X_p - CTF_p V_j(A^T k_p)|^2 invSigma2[shell_p], one thread per (entry, volume); the
+    /// volume index runs fastest so neighbouring work items share a particle's pixels in cache.
+    /// </summary>
+    public static void Residual(ResidualArgs a)
+    {
+        int i = GlobalIndex();
+        if (i >= a.Entries.EntryCount * a.VolumeCount) return;
+        int e = i / a.VolumeCount;
+        int j = i - e * a.VolumeCount;
+        int particle = a.Entries.EntryParticle[e];
+        int pixels = a.Particles.PixelCount;
+        int m = a.Box;
+        int volumeOffset = a.VolumeIndex[j] * m * m * m * 2;
+        int r = particle * 9;
+        float a00 = a.Particles.Rotations[r], a01 = a.Particles.Rotations[r + 1], a02 = a.Particles.Rotations[r + 2];
+        float a10 = a.Particles.Rotations[r + 3], a11 = a.Particles.Rotations[r + 4], a12 = a.Particles.Rotations[r + 5];
+        var reader = new ViewFloatReader(a.Volumes);
+        int dataOffset = particle * pixels;
+        float total = 0f, block = 0f;
+        for (int p = 0; p < pixels; p++)
+        {
+            int kx = a.Particles.Kx[p], ky = a.Particles.Ky[p];
+            var x = new Complex32(a.Particles.Data[2 * (dataOffset + p)], a.Particles.Data[2 * (dataOffset + p) + 1]);
+            var model = new Complex32(0f, 0f);
+            if (KernelMath.InsideSlice(kx, ky, m))
+            {
+                Frequency3 q = KernelMath.SliceFrequency(a00, a01, a02, a10, a11, a12, kx, ky);
+                model = KernelMath.Gather(reader, volumeOffset, m, KernelMath.Stencil(m, q));
+            }
+            block += KernelMath.ResidualSquared(x, a.Particles.Ctf[dataOffset + p], model) * a.InvSigma2[a.Particles.Shell[p]];
+            if ((p & (SumBlock - 1)) == SumBlock - 1)
+            {
+                total += block;
+                block = 0f;
+            }
+        }
+        a.Output[a.Entries.EntrySlot[e] * a.VolumeCount + j] = total + block;
+    }
+
+    /// <summary>
+    /// Out[slot, s] = sum_j W[slot, j] sum_{p in shell s} |X_p - CTF_p V_j(A^T k_p)|^2, one thread per entry (it
+    /// owns its output row, so no atomics): what the engine needs to estimate the per-shell noise.
+    /// </summary>
+    public static void ShellResidual(ShellResidualArgs a)
+    {
+        int e = GlobalIndex();
+        if (e >= a.Entries.EntryCount) return;
+        int particle = a.Entries.EntryParticle[e];
+        int slot = a.Entries.EntrySlot[e];
+        int pixels = a.Particles.PixelCount;
+        int m = a.Box;
+        int rowOffset = slot * a.ShellCount;
+        for (int s = 0; s < a.ShellCount; s++) a.Output[rowOffset + s] = 0f;
+        int r = particle * 9;
+        float a00 = a.Particles.Rotations[r], a01 = a.Particles.Rotations[r + 1], a02 = a.Particles.Rotations[r + 2];
+        float a10 = a.Particles.Rotations[r + 3], a11 = a.Particles.Rotations[r + 4], a12 = a.Particles.Rotations[r + 5];
+        var reader = new ViewFloatReader(a.Volumes);
+        int dataOffset = particle * pixels;
+        for (int j = 0; j < a.VolumeCount; j++)
+        {
+            float w = a.Weights[slot * a.VolumeCount + j];
+            if (w == 0f) continue;
+            int volumeOffset = a.VolumeIndex[j] * m * m * m * 2;
+            for (int p = 0; p < pixels; p++)
+            {
+                int kx = a.Particles.Kx[p], ky = a.Particles.Ky[p];
+                var x = new Complex32(a.Particles.Data[2 * (dataOffset + p)], a.Particles.Data[2 * (dataOffset + p) + 1]);
+                var model = new Complex32(0f, 0f);
+                if (KernelMath.InsideSlice(kx, ky, m))
+                {
+                    Frequency3 q = KernelMath.SliceFrequency(a00, a01, a02, a10, a11, a12, kx, ky);
+                    model = KernelMath.Gather(reader, volumeOffset, m, KernelMath.Stencil(m, q));
+                }
+                int s = a.Particles.Shell[p];
+                if (s < a.ShellCount)
+                    a.Output[rowOffset + s] += w * KernelMath.ResidualSquared(x, a.Particles.Ctf[dataOffset + p], model);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Weighted backprojection into private partial volumes: work item (g, j) takes the contiguous share g of this
+    /// launch's entries and splats W * CTF * X and W * CTF^2 at A^T k and, conjugated, at -A^T k (the kept half
+    /// plane stands for both halves of the Hermitian transform). Nobody else writes its partial volume.
+    /// </summary>
+    public static void Backproject(BackprojectArgs a)
+    {
+        int i = GlobalIndex();
+        if (i >= a.PartialCount * a.GroupVolumes) return;
+        int g = i / a.GroupVolumes;
+        int j = i - g * a.GroupVolumes;
+        int n = a.Entries.EntryCount;
+        int first = (int)((long)g * n / a.PartialCount);
+        int end = (int)((long)(g + 1) * n / a.PartialCount);
+        int m = a.Box;
+        int pixels = a.Particles.PixelCount;
+        var target = new ViewVoxelAccumulator(a.PartialNumerator, a.PartialDenominator, i * m * m * m);
+        for (int e = first; e < end; e++)
+        {
+            float w = a.Weights[a.Entries.EntrySlot[e] * a.WeightColumns + a.GroupStart + j];
+            if (w == 0f) continue;
+            int particle = a.Entries.EntryParticle[e];
+            int r = particle * 9;
+            float a00 = a.Particles.Rotations[r], a01 = a.Particles.Rotations[r + 1], a02 = a.Particles.Rotations[r + 2];
+            float a10 = a.Particles.Rotations[r + 3], a11 = a.Particles.Rotations[r + 4], a12 = a.Particles.Rotations[r + 5];
+            int dataOffset = particle * pixels;
+            for (int p = 0; p < pixels; p++)
+            {
+                int kx = a.Particles.Kx[p], ky = a.Particles.Ky[p];
+                if (!KernelMath.InsideSlice(kx, ky, m)) continue;
+                float c = a.Particles.Ctf[dataOffset + p];
+                float wc = w * c;
+                float re = wc * a.Particles.Data[2 * (dataOffset + p)];
+                float im = wc * a.Particles.Data[2 * (dataOffset + p) + 1];
+                float den = wc * c;
+                Frequency3 q = KernelMath.SliceFrequency(a00, a01, a02, a10, a11, a12, kx, ky);
+                KernelMath.Splat(target, m, KernelMath.Stencil(m, q), re, im, den);
+                KernelMath.Splat(target, m, KernelMath.Stencil(m, new Frequency3(-q.X, -q.Y, -q.Z)), re, -im, den);
+            }
+        }
+    }
+
+    /// <summary>Sums the partial volumes in the fixed order g = 0, 1, ... (deterministic); one thread per voxel.</summary>
+    public static void Reduce(ReduceArgs a)
+    {
+        int i = GlobalIndex();
+        if (i >= a.GroupVolumes * a.Voxels) return;
+        int j = i / a.Voxels;
+        int voxel = i - j * a.Voxels;
+        float re = 0f, im = 0f, den = 0f;
+        for (int g = 0; g < a.PartialCount; g++)
+        {
+            int v = (g * a.GroupVolumes + j) * a.Voxels + voxel;
+            re += a.PartialNumerator[2 * v];
+            im += a.PartialNumerator[2 * v + 1];
+            den += a.PartialDenominator[v];
+        }
+        int o = (a.GroupStart + j) * a.Voxels + voxel;
+        a.Numerator[2 * o] = re;
+        a.Numerator[2 * o + 1] = im;
+        a.Denominator[o] = den;
+    }
+
+    /// <summary>V = num / (den + reg[shell]) inside radius M/2 - 1, zero outside; one thread per voxel.</summary>
+    public static void Reconstruct(ReconstructArgs a)
+    {
+        int m = a.Box;
+        int voxels = m * m * m;
+        int i = GlobalIndex();
+        if (i >= a.VolumeCount * voxels) return;
+        int v = i / voxels;
+        int voxel = i - v * voxels;
+        int z = voxel / (m * m);
+        int y = (voxel - z * m * m) / m;
+        int x = voxel - (z * m + y) * m;
+        int half = m / 2;
+        int fx = x - half, fy = y - half, fz = z - half;
+        var value = new Complex32(0f, 0f);
+        if (KernelMath.InsideVolume(fx, fy, fz, m))
+        {
+            int shell = KernelMath.VoxelShell(fx, fy, fz, a.ShellCount);
+            value = KernelMath.ReconstructVoxel(
+                new Complex32(a.Numerator[2 * i], a.Numerator[2 * i + 1]), a.Denominator[i], a.Regulariser[v * a.ShellCount + shell]);
+        }
+        a.Output[2 * i] = value.Re;
+        a.Output[2 * i + 1] = value.Im;
+    }
+
+    /// <summary>Target = keep[v] * target + add[v] * source (online-EM blending of running sums), per element.</summary>
+    public static void Blend(BlendArgs a)
+    {
+        int i = GlobalIndex();
+        if (i >= a.Count) return;
+        int v = i / a.PerVolume;
+        a.Target[i] = a.Keep[v] * a.Target[i] + a.Add[v] * a.Source[i];
+    }
+
+    /// <summary>Exercises what the real kernels rely on (helper calls with views, Core's CTF with MathF).</summary>
+    public static void Probe(ProbeArgs a)
+    {
+        int i = GlobalIndex();
+        if (i >= a.Count) return;
+        float t = i * 0.37f;
+        var q = new Frequency3(MathF.Cos(t) * 0.8f, MathF.Sin(t) * 0.8f, 0.25f);
+        Complex32 s = KernelMath.Gather(new ViewFloatReader(a.Volume), 0, 4, KernelMath.Stencil(4, q));
+        a.Output[i] = s.Re + 2f * s.Im + KernelMath.Ctf(a.Ctf, i, 1, 0.01f);
+    }
+
+    /// <summary>Host value of <see cref="Probe"/> at index i.</summary>
+    public static float ProbeOnHost(float[] volume, in CtfCoefficients ctf, int i)
+    {
+        float t = i * 0.37f;
+        var q = new Frequency3(MathF.Cos(t) * 0.8f, MathF.Sin(t) * 0.8f, 0.25f);
+        Complex32 s = KernelMath.Gather(new ArrayFloatReader(volume), 0, 4, KernelMath.Stencil(4, q));
+        return s.Re + 2f * s.Im + KernelMath.Ctf(ctf, i, 1, 0.01f);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Runtime.CompilerServices;
+using SweepLab.Core.Ctf;
+
+namespace SweepLab.Compute.Kernels;
+
+/// <summary>A single-precision complex number (kernel-safe, no methods that allocate).</summary>
+public readonly record struct Complex32(float Re, float Im)
+{
+    public float MagnitudeSquared => Re * Re + Im * Im;
+}
+
+/// <summary>A frequency in voxel units of the cropped class volume (signed, the DC term at 0).</summary>
+public readonly record struct Frequency3(float X, float Y, float Z);
+
+/// <summary>
+/// Trilinear interpolation stencil at a point of a centred M^3 Fourier volume: the lower corner (grid indices,
+/// frequency + M/2) and the fractional offsets along each axis. Corners outside the grid count as zero.
+/// </summary>
+public readonly record struct TrilinearStencil(int X0, int Y0, int Z0, float Fx, float Fy, float Fz);
+
+/// <summary>Reads floats from wherever a kernel or the host keeps them (an ILGPU view, a managed array).</summary>
+public interface IFloatReader
+{
+    float Read(int index);
+}
+
+/// <summary>Accumulates a complex numerator and a real denominator into voxel <c>voxel</c> of one volume.</summary>
+public interface IVoxelAccumulator
+{
+    void Add(int voxel, float numeratorRe, float numeratorIm, float denominator);
+}
+
+/// <summary>Host reader over a managed array (tests and host code; never used inside a kernel).</summary>
+public readonly struct ArrayFloatReader(float[] data) : IFloatReader
+{
+    public float Read(int index) => data[index];
+}
+
+/// <summary>Host accumulator over managed arrays: numerator interleaved complex, denominator real, one volume.</summary>
+public readonly struct ArrayVoxelAccumulator(float[] numerator, float[] denominator, int volumeOffsetVoxels) : IVoxelAccumulator
+{
+    public void Add(int voxel, float numeratorRe, float numeratorIm, float denominator1)
+    {
+        int v = volumeOffsetVoxels + voxel;
+        numerator[2 * v] += numeratorRe;
+        numerator[2 * v + 1] += numeratorIm;
+        denominator[v] += denominator1;
+    }
+}
+
+/// <summary>
+/// The per-pixel math of the classification kernels, written once and called by every kernel on every device
+/// (CUDA, PoCL, ILGPU's CPU accelerator) and by host code and tests. No allocation, no exceptions, no LINQ.
+/// Volume layout: ((z * M) + y) * M + x with frequency f = index - M/2 on each axis, complex interleaved.
+/// </summary>
+public static class KernelMath
+{
+    /// <summary>
+    /// Whether image frequency (kx, ky) is sampled from an M^3 volume: |k| &lt;= M/2 - 1. Tested on the integer
+    /// image frequency (as RELION does) so that every device drops exactly the same pixels; the rotated point has
+    /// the same radius up to rounding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool InsideSlice(int kx, int ky, int box)
+    {
+        int r = box / 2 - 1;
+        return kx * kx + ky * ky <= r * r;
+    }
+
+    /// <summary>The volume frequency A^T (kx, ky, 0) sampled for image frequency (kx, ky), A row-major (RELION's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Frequency3 SliceFrequency(float a00, float a01, float a02, float a10, float a11, float a12, float kx, float ky) =>
+        new(a00 * kx + a10 * ky, a01 * kx + a11 * ky, a02 * kx + a12 * ky);
+
+    /// <summary>The trilinear stencil of point q in an M^3 centred grid.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TrilinearStencil Stencil(int box, Frequency3 q)
+    {
+        float half = box / 2;
+        float gx = q.X + half, gy = q.Y + half, gz = q.Z + half;
+        float x0 = MathF.Floor(gx), y0 = MathF.Floor(gy), z0 = MathF.Floor(gz);
+        return new TrilinearStencil((int)x0, (int)y0, (int)z0, gx - x0, gy - y0, gz - z0);
+    }
+
+    /// <summary>
+    /// Trilinear interpolation of the complex volume starting at float <paramref name="volumeOffset"/> of
+    /// <paramref name="reader"/>; corners outside the grid contribute zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Complex32 Gather<TReader>(TReader reader, int volumeOffset, int box, TrilinearStencil s)
+        where TReader : struct, IFloatReader
+    {
+        float re = 0f, im = 0f;
+        for (int dz = 0; dz < 2; dz++)
+        {
+            int z = s.Z0 + dz;
+            if (z < 0 || z >= box) continue;
+            float wz = dz == 0 ? 1f - s.Fz : s.Fz;
+            for (int dy = 0; dy < 2; dy++)
+            {
+                int y = s.Y0 + dy;
+                if (y < 0 || y >= box) continue;
+                float wzy = wz * (dy == 0 ? 1f - s.Fy : s.Fy);
+                int row = (z * box + y) * box;
+                for (int dx = 0; dx < 2; dx++)
+                {
+                    int x = s.X0 + dx;
+                    if (x < 0 || x >= box) continue;
+                    float w = wzy * (dx == 0 ? 1f - s.Fx : s.Fx);
+                    int index = volumeOffset + 2 * (row + x);
+                    re += w * reader.Read(index);
+                    im += w * reader.Read(index + 1);
+                }
+            }
+        }
+        return new Complex32(re, im);
+    }
+
+    /// <summary>
+    /// The transpose of <see cref="Gather{TReader}"/>: adds weight * (re, im) to the numerator and weight * den to
+    /// the denominator of each in-grid corner.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Splat<TAccumulator>(TAccumulator target, int box, TrilinearStencil s, float re, float im, float den)
+        where TAccumulator : struct, IVoxelAccumulator
+    {
+        for (int dz = 0; dz < 2; dz++)
+        {
+            int z = s.Z0 + dz;
+            if (z < 0 || z >= box) continue;
+            float wz = dz == 0 ? 1f - s.Fz : s.Fz;
+            for (int dy = 0; dy < 2; dy++)
+            {
+                int y = s.Y0 + dy;
+                if (y < 0 || y >= box) continue;
+                float wzy = wz * (dy == 0 ? 1f - s.Fy : s.Fy);
+                int row = (z * box + y) * box;
+                for (int dx = 0; dx < 2; dx++)
+                {
+                    int x = s.X0 + dx;
+                    if (x < 0 || x >= box) continue;
+                    float w = wzy * (dx == 0 ? 1f - s.Fx : s.Fx);
+                    target.Add(row + x, w * re, w * im, w * den);
+                }
+            }
+        }
+    }
+
+    /// <summary>|x - ctf * model|^2: the squared residual of one Fourier pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ResidualSquared(Complex32 x, float ctf, Complex32 model)
+    {
+        float dr = x.Re - ctf * model.Re;
+        float di = x.Im - ctf * model.Im;
+        return dr * dr + di * di;
+    }
+
+    /// <summary>
+    /// CTF of integer image frequency (kx, ky); <paramref name="perAngstrom"/> = 1 / (original box * original
+    /// pixel size) converts to 1/Angstrom. Calls Core's single copy of RELION's formula.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Ctf(in CtfCoefficients c, int kx, int ky, float perAngstrom) =>
+        CtfMath.Value(c, kx * perAngstrom, ky * perAngstrom);
+
+    /// <summary>Shell round(|f|) of integer frequency f, clamped to <paramref name="shellCount"/> - 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int VoxelShell(int fx, int fy, int fz, int shellCount)
+    {
+        int shell = (int)(MathF.Sqrt(fx * fx + fy * fy + fz * fz) + 0.5f);
+        return shell < shellCount ? shell : shellCount - 1;
+    }
+
+    /// <summary>
+    /// One voxel of the reconstruction num / (den + reg); zero where den + reg is not positive (an empty voxel
+    /// without regularisation) so that no NaN reaches the next E-step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Complex32 ReconstructVoxel(Complex32 numerator, float denominator, float regulariser)
+    {
+        float d = denominator + regulariser;
+        return d > 0f ? new Complex32(numerator.Re / d, numerator.Im / d) : new Complex32(0f, 0f);
+    }
+
+    /// <summary>Whether integer voxel frequency f lies within radius M/2 - 1 (voxels beyond are zeroed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool InsideVolume(int fx, int fy, int fz, int box)
+    {
+        int r = box / 2 - 1;
+        return fx * fx + fy * fy + fz * fz <= r * r;
+    }
+}

@@ -1,0 +1,127 @@
+using SweepLab.Compute.Kernels;
+using SweepLab.Core.Ctf;
+using SweepLab.Core.Fourier;
+using SweepLab.Core.Geometry;
+
+namespace SweepLab.Compute.Tests;
+
+/// <summary>The per-pixel functions the kernels call, run on the host against independent formulas.</summary>
+public sealed class KernelMathTests
+{
+    [Fact]
+    public void SliceFrequencyIsTransposeOfRelionMatrix()
+    {
+        var a = Rotation.FromRelionEulerDegrees(37, 81, -122);
+        Span<float> m = stackalloc float[9];
+        a.CopyTo(m);
+        for (int kx = -4; kx <= 4; kx++)
+        for (int ky = -4; ky <= 4; ky++)
+        {
+            var q = KernelMath.SliceFrequency(m[0], m[1], m[2], m[3], m[4], m[5], kx, ky);
+            var (x, y, z) = a.ApplyTranspose(kx, ky, 0);
+            Assert.Equal(x, q.X, 1e-5);
+            Assert.Equal(y, q.Y, 1e-5);
+            Assert.Equal(z, q.Z, 1e-5);
+            // A maps it back into the image plane: A q = (kx, ky, 0).
+            var (ix, iy, iz) = a.Apply(q.X, q.Y, q.Z);
+            Assert.Equal(kx, ix, 1e-5);
+            Assert.Equal(ky, iy, 1e-5);
+            Assert.Equal(0, iz, 1e-5);
+        }
+    }
+
+    [Theory]
+    [InlineData(12)]
+    [InlineData(14)]
+    public void GatherMatchesIndependentTrilinearAndHitsGridPointsExactly(int m)
+    {
+        float[] volumes = TestData.Volumes(2, m, seed: 40);
+        var reader = new ArrayFloatReader(volumes);
+        for (int i = 0; i < 200; i++)
+        {
+            double qx = (m / 2 + 0.9) * TestData.Uniform(41, 1, (ulong)i);
+            double qy = (m / 2 + 0.9) * TestData.Uniform(41, 2, (ulong)i);
+            double qz = (m / 2 + 0.9) * TestData.Uniform(41, 3, (ulong)i);
+            var q = new Frequency3((float)qx, (float)qy, (float)qz);
+            Complex32 s = KernelMath.Gather(reader, 2 * m * m * m, m, KernelMath.Stencil(m, q));
+            var r = ReferenceKernels.Sample(volumes, 1, m, q.X, q.Y, q.Z);
+            Assert.Equal(r.Re, s.Re, 1e-5);
+            Assert.Equal(r.Im, s.Im, 1e-5);
+        }
+        // On a grid point the sample is the voxel; index ((z M) + y) M + x with frequency index - M/2.
+        var point = new Frequency3(-3, 2, 5);
+        Complex32 v = KernelMath.Gather(reader, 0, m, KernelMath.Stencil(m, point));
+        int index = 2 * (((5 + m / 2) * m + (2 + m / 2)) * m + (-3 + m / 2));
+        Assert.Equal(volumes[index], v.Re);
+        Assert.Equal(volumes[index + 1], v.Im);
+        // Halfway between two voxels along x: their mean.
+        Complex32 mid = KernelMath.Gather(reader, 0, m, KernelMath.Stencil(m, point with { X = -2.5f }));
+        Assert.Equal(0.5f * (volumes[index] + volumes[index + 2]), mid.Re, 1e-6f);
+    }
+
+    [Fact]
+    public void SplatIsTheTransposeOfGather()
+    {
+        const int m = 12;
+        float[] v = TestData.Volumes(1, m, seed: 42);
+        for (int i = 0; i < 50; i++)
+        {
+            var q = new Frequency3((float)(6.5 * TestData.Uniform(43, 1, (ulong)i)), (float)(6.5 * TestData.Uniform(43, 2, (ulong)i)),
+                (float)(6.5 * TestData.Uniform(43, 3, (ulong)i)));
+            var stencil = KernelMath.Stencil(m, q);
+            var numerator = new float[2 * m * m * m];
+            var denominator = new float[m * m * m];
+            KernelMath.Splat(new ArrayVoxelAccumulator(numerator, denominator, 0), m, stencil, 1f, 0f, 1f);
+            // <v, splat(1)> = Re gather(v) and the splatted weights sum to the in-grid weight of the stencil.
+            double inner = 0;
+            for (int j = 0; j < numerator.Length; j++) inner += (double)v[j] * numerator[j];
+            Complex32 g = KernelMath.Gather(new ArrayFloatReader(v), 0, m, stencil);
+            Assert.Equal(g.Re, inner, 1e-5);
+            Assert.Equal(numerator.Where((_, j) => j % 2 == 0).Sum(), denominator.Sum(), 1e-5f);
+            Assert.True(denominator.Sum() <= 1.00001f);
+        }
+    }
+
+    [Fact]
+    public void CtfHelperCallsCoreFormulaAtTheRightFrequency()
+    {
+        var p = new CtfParameters(18000, 15000, 33, 300, 2.7, 0.07, phaseShiftDegrees: 10, bFactorAngstrom2: 50);
+        var c = p.ToCoefficients();
+        const float perAngstrom = 1f / (128 * 1.1f);
+        for (int kx = 0; kx <= 40; kx += 5)
+        for (int ky = -40; ky <= 40; ky += 8)
+        {
+            double expected = CtfMath.Value(p, kx * (double)perAngstrom, ky * (double)perAngstrom);
+            Assert.Equal(expected, KernelMath.Ctf(c, kx, ky, perAngstrom), 2e-5);
+        }
+    }
+
+    [Theory]
+    [InlineData(64, 1.0, 3.0)]
+    [InlineData(65, 1.0, 3.0)]
+    public void VoxelShellAgreesWithFourierCropShells(int box, double pixel, double resolution)
+    {
+        var grid = new FourierCrop(box, pixel, resolution);
+        for (int p = 0; p < grid.PixelCount; p++)
+            Assert.Equal(grid.ShellValues[p], KernelMath.VoxelShell(grid.KxValues[p], grid.KyValues[p], 0, 1000));
+        Assert.Equal(4, KernelMath.VoxelShell(3, 4, 12, 5)); // 13 clamps to the last shell
+    }
+
+    [Fact]
+    public void SliceCutoffIsOnTheIntegerRadius()
+    {
+        Assert.True(KernelMath.InsideSlice(5, 0, 12));
+        Assert.False(KernelMath.InsideSlice(6, 0, 12));
+        Assert.True(KernelMath.InsideSlice(3, 4, 12));
+        Assert.False(KernelMath.InsideSlice(4, 4, 12));
+        Assert.True(KernelMath.InsideVolume(3, 4, 0, 12));
+        Assert.False(KernelMath.InsideVolume(3, 4, 1, 12));
+    }
+
+    [Fact]
+    public void ReconstructVoxelDividesAndNeverReturnsNaN()
+    {
+        Assert.Equal(new Complex32(1f, -2f), KernelMath.ReconstructVoxel(new Complex32(3f, -6f), 2f, 1f));
+        Assert.Equal(new Complex32(0f, 0f), KernelMath.ReconstructVoxel(new Complex32(3f, -6f), 0f, 0f));
+    }
+}
