@@ -36,7 +36,11 @@ public readonly record struct ImageReference(int Index, string Path, bool HasInd
     /// it runs in); users also move STAR files next to their stacks. So: absolute paths as they are, then the folder
     /// of the metadata file, then <paramref name="projectDirectory"/> (the working directory when null).
     /// </summary>
-    public string Resolve(string metadataFilePath, string? projectDirectory = null)
+    public string Resolve(string metadataFilePath, string? projectDirectory = null) =>
+        ResolveAmong(metadataFilePath, [projectDirectory ?? Directory.GetCurrentDirectory()]);
+
+    /// <summary>Looks in the metadata file's folder, then each of <paramref name="directories"/> in order.</summary>
+    internal string ResolveAmong(string metadataFilePath, IEnumerable<string> directories)
     {
         if (System.IO.Path.IsPathRooted(Path))
         {
@@ -44,12 +48,17 @@ public readonly record struct ImageReference(int Index, string Path, bool HasInd
             throw new DataFormatException(metadataFilePath, $"image file '{Path}' not found");
         }
         string metadataFolder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(metadataFilePath)) ?? ".";
-        string besideMetadata = System.IO.Path.Combine(metadataFolder, Path);
-        if (File.Exists(besideMetadata)) return besideMetadata;
-        string project = System.IO.Path.GetFullPath(projectDirectory ?? Directory.GetCurrentDirectory());
-        string inProject = System.IO.Path.Combine(project, Path);
-        if (File.Exists(inProject)) return inProject;
+        var tried = new List<string> { metadataFolder };
+        string candidate = System.IO.Path.Combine(metadataFolder, Path);
+        if (File.Exists(candidate)) return candidate;
+        foreach (var d in directories)
+        {
+            string folder = System.IO.Path.GetFullPath(d);
+            candidate = System.IO.Path.Combine(folder, Path);
+            if (File.Exists(candidate)) return candidate;
+            tried.Add(folder);
+        }
         throw new DataFormatException(metadataFilePath,
-            $"image file '{Path}' not found: looked in '{metadataFolder}' (the metadata file's folder) and '{project}' (the project directory)");
+            $"image file '{Path}' not found; looked in {string.Join(", ", tried.Distinct().Select(t => $"'{t}'"))}");
     }
 }

@@ -4,6 +4,13 @@ using SweepLab.Formats.Star;
 
 namespace SweepLab.Formats.Particles;
 
+/// <summary>How to read a particle file (RELION or cryoSPARC).</summary>
+/// <param name="CtfAbsent">The data carry no CTF (simulated without one, or already corrected): CTF fields are
+/// not required and every particle gets <see cref="ParticleTable.UnitCtf"/>.</param>
+/// <param name="ProjectDirectory">Where relative image paths are looked up after the metadata file's folder
+/// (RELION's or cryoSPARC's project directory); the working directory when null.</param>
+public sealed record ParticleReadOptions(bool CtfAbsent = false, string? ProjectDirectory = null);
+
 /// <summary>Where a particle table came from; decides how results are written back.</summary>
 public enum ParticleTableFormat
 {
@@ -63,11 +70,28 @@ public sealed record ParticleTable
     /// <see cref="UnitCtf"/>.</summary>
     public bool CtfAbsent { get; init; }
 
+    /// <summary>The project directory given when reading, if any.</summary>
+    public string? ProjectDirectory { get; init; }
+
     public int Count => Particles.Count;
 
-    /// <summary>The image file of particle <paramref name="particle"/>, see <see cref="ImageReference.Resolve"/>.</summary>
-    public string ResolveImagePath(int particle, string? projectDirectory = null) =>
-        Images[particle].Resolve(SourcePath, projectDirectory);
+    /// <summary>
+    /// The image file of particle <paramref name="particle"/>: an absolute path as it is, else the first existing of
+    /// the metadata file's folder, the project directory (argument, else the one given when reading, else the
+    /// working directory) and, for cryoSPARC, the folder above the job folder that holds the .cs file (cryoSPARC
+    /// writes paths relative to its project directory, e.g. "J12/extract/...").
+    /// </summary>
+    public string ResolveImagePath(int particle, string? projectDirectory = null)
+    {
+        var directories = new List<string> { projectDirectory ?? ProjectDirectory ?? Directory.GetCurrentDirectory() };
+        if (Format == ParticleTableFormat.CryoSparc)
+        {
+            string? jobFolder = Path.GetDirectoryName(Path.GetFullPath(SourcePath));
+            string? project = jobFolder is null ? null : Path.GetDirectoryName(jobFolder);
+            if (project is not null) directories.Add(project);
+        }
+        return Images[particle].ResolveAmong(SourcePath, directories);
+    }
 
     /// <summary>
     /// CTF parameters whose RELION CTF is exactly 1 at every frequency: no defocus, no Cs, no amplitude contrast

@@ -7,13 +7,6 @@ using L = SweepLab.Formats.Particles.RelionLabels;
 
 namespace SweepLab.Formats.Particles;
 
-/// <summary>How to read a RELION particle file.</summary>
-/// <param name="CtfAbsent">The data carry no CTF (simulated without one, or already corrected): CTF columns are
-/// not required and every particle gets <see cref="ParticleTable.UnitCtf"/>.</param>
-/// <param name="ProjectDirectory">Where relative image paths are looked up after the STAR file's folder
-/// (RELION's project directory); the working directory when null.</param>
-public sealed record RelionReadOptions(bool CtfAbsent = false, string? ProjectDirectory = null);
-
 /// <summary>
 /// RELION particle STAR files, 3.0 (one table, optics per particle) and 3.1+ (data_optics + data_particles joined on
 /// rlnOpticsGroup). Converted here and only here: Euler angles (rot, tilt, psi, degrees) to
@@ -24,15 +17,15 @@ public static class RelionParticles
     private const string PoseWhy = "poses are required: SweepLab classifies without alignment";
     private const string CtfWhy = "CTF parameters are required unless the data are declared CTF-free";
 
-    public static ParticleTable Read(string starPath, RelionReadOptions? options = null) =>
+    public static ParticleTable Read(string starPath, ParticleReadOptions? options = null) =>
         FromDocument(StarReader.Read(starPath), starPath, options);
 
     /// <summary>Interprets an already parsed STAR document; <paramref name="starPath"/> names it in errors and
     /// anchors relative image paths.</summary>
-    public static ParticleTable FromDocument(StarDocument document, string starPath, RelionReadOptions? options = null)
+    public static ParticleTable FromDocument(StarDocument document, string starPath, ParticleReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(document);
-        options ??= new RelionReadOptions();
+        options ??= new ParticleReadOptions();
         var opticsBlock = document.Find("optics");
         if (opticsBlock is not null)
         {
@@ -48,7 +41,7 @@ public static class RelionParticles
         return ReadRelion30(document, block, starPath, options);
     }
 
-    private static ParticleTable ReadRelion31(StarDocument document, StarBlock opticsBlock, StarBlock particlesBlock, string path, RelionReadOptions options)
+    private static ParticleTable ReadRelion31(StarDocument document, StarBlock opticsBlock, StarBlock particlesBlock, string path, ParticleReadOptions options)
     {
         var optics = new TableColumns(opticsBlock.Loop!, path, "optics");
         int cGroup = optics.Require(L.OpticsGroup, "optics groups are joined on it");
@@ -100,7 +93,7 @@ public static class RelionParticles
         return Build(document, particles, images, rowGroups, groups, ParticleTableFormat.Relion31, path, options);
     }
 
-    private static ParticleTable ReadRelion30(StarDocument document, StarBlock block, string path, RelionReadOptions options)
+    private static ParticleTable ReadRelion30(StarDocument document, StarBlock block, string path, ParticleReadOptions options)
     {
         var particles = new TableColumns(block.Loop!, path, block.Name);
         var images = ParseImages(particles, path);
@@ -162,7 +155,7 @@ public static class RelionParticles
         return images;
     }
 
-    private static MrcHeader HeaderOfFirstImage(ImageReference[] images, string path, RelionReadOptions options, string why)
+    private static MrcHeader HeaderOfFirstImage(ImageReference[] images, string path, ParticleReadOptions options, string why)
     {
         if (images.Length == 0) throw new DataFormatException(path, $"{why}, and there are no particles whose image header could tell");
         try
@@ -179,7 +172,7 @@ public static class RelionParticles
     }
 
     private static ParticleTable Build(StarDocument document, TableColumns p, ImageReference[] images, OpticsGroupInfo[] rowGroups,
-        List<OpticsGroupInfo> groups, ParticleTableFormat format, string path, RelionReadOptions options)
+        List<OpticsGroupInfo> groups, ParticleTableFormat format, string path, ParticleReadOptions options)
     {
         var first = groups[0];
         foreach (var g in groups)
@@ -248,6 +241,7 @@ public static class RelionParticles
             OpticsGroups = groups,
             SourceDocument = document,
             CtfAbsent = options.CtfAbsent,
+            ProjectDirectory = options.ProjectDirectory,
         };
     }
 
