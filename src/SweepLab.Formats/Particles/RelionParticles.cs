@@ -74,6 +74,9 @@ public static class RelionParticles
             var group = new OpticsGroupInfo(number,
                 cName >= 0 ? optics.Text(cName, r) : $"opticsGroup{number}",
                 optics.DoubleOr(cVoltage, r, 300), optics.DoubleOr(cCs, r, 0), optics.DoubleOr(cQ0, r, 0), pixel, box);
+            if (!(group.VoltageKilovolt > 0)) throw optics.Error(r, $"_{L.Voltage} must be positive, got {group.VoltageKilovolt}");
+            if (!(group.AmplitudeContrast is >= 0 and < 1))
+                throw optics.Error(r, $"_{L.AmplitudeContrast} must be in [0, 1), got {group.AmplitudeContrast}");
             groups.Add(group);
             byNumber[number] = group;
         }
