@@ -41,11 +41,18 @@ public readonly record struct Rotation(
                 ? Math.Atan2(-M02 / Math.Cos(gamma), M22)
                 : Math.Atan2(M12 / Math.Sin(gamma), M22);
         }
-        else
+        else if (M22 > 0)
         {
             alpha = 0;
-            beta = Math.Atan2(sb, M22);
+            beta = 0;
             gamma = Math.Atan2(-M10, M00);
+        }
+        else
+        {
+            // Tilt 180: RELION's Euler_matrix2angles takes gamma = atan2(A10, -A00) here.
+            alpha = 0;
+            beta = Math.PI;
+            gamma = Math.Atan2(M10, -M00);
         }
         const double toDeg = 180 / Math.PI;
         return (alpha * toDeg, beta * toDeg, gamma * toDeg);
