@@ -328,11 +328,14 @@ public class RelionParticlesTests
         using var dir = new TempDir();
         var r = new TestRandom(5);
         var optics = new[] { new OpticsGroupInfo(1, "g1", 300, 2.7, 0.1, 1.1, 65), new OpticsGroupInfo(3, "g3", 300, 0.01, 0.07, 1.1, 65) };
+        // Tilt 0 and 180 (gimbal lock) are included: the Euler decomposition must still give back the matrix.
+        var gimbal = new[] { (0.0, 0.0, 0.0), (30.0, 180.0, 0.0), (0.0, 180.0, -75.0), (10.0, 0.0, 20.0), (0.0, 180.0, 180.0) };
         var particles = Enumerable.Range(0, 50).Select(i =>
         {
             var g = optics[i % 2];
+            var (rot, tilt, psi) = i < gimbal.Length ? gimbal[i] : (r.Uniform(-180, 180), r.Uniform(0, 180), r.Uniform(-180, 180));
             return new SweepLab.Core.Particles.ParticleInfo($"{i + 1:D6}@sim/stack.mrcs",
-                Rotation.FromRelionEulerDegrees(r.Uniform(-180, 180), r.Uniform(0, 180), r.Uniform(-180, 180)),
+                Rotation.FromRelionEulerDegrees(rot, tilt, psi),
                 r.Uniform(-5, 5), r.Uniform(-5, 5),
                 new CtfParameters(r.Uniform(5000, 30000), r.Uniform(5000, 30000), r.Uniform(-90, 90), g.VoltageKilovolt,
                     g.SphericalAberrationMillimetre, g.AmplitudeContrast, r.Uniform(0, 10), r.Uniform(0, 50), 1),

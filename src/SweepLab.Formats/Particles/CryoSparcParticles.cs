@@ -284,8 +284,8 @@ public static class CryoSparcParticles
         double sin2 = Math.Sqrt(wx * wx + wy * wy + wz * wz); // 2 sin(theta)
         double cos = (r.M00 + r.M11 + r.M22 - 1) / 2;
         double theta = Math.Atan2(sin2 / 2, cos);
-        if (theta < 1e-12) return (0, 0, 0);
-        if (sin2 > 1e-4)
+        if (sin2 == 0 && cos > 0) return (0, 0, 0);
+        if (sin2 > 1e-4 || cos > 0)
         {
             double s = theta / sin2;
             return (wx * s, wy * s, wz * s);
