@@ -102,7 +102,7 @@ public sealed class ComputeDevice : IDisposable
         log?.Invoke($"OpenCL GPU: {why}");
         device = TryPocl(log, warnings, Warn, genericAddressSpaceMember, out why);
         if (device is not null) return device;
-        Warn($"PoCL unavailable ({why}); falling back to ILGPU's CPU accelerator, about 25x slower (install pocl-opencl-icd)");
+        Warn($"PoCL unavailable ({why}); falling back to ILGPU's CPU accelerator, about 25x slower");
         return CreateCpu(log, warnings);
     }
 
