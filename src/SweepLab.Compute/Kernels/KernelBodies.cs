@@ -11,15 +11,15 @@ internal readonly struct ViewFloatReader(ArrayView<float> view) : IFloatReader
 }
 
 /// <summary>Device accumulator into one partial volume (numerator interleaved complex, denominator real).</summary>
-internal readonly struct ViewVoxelAccumulator(ArrayView<float> numerator, ArrayView<float> denominator, int volumeOffsetVoxels)
+internal readonly struct ViewVoxelAccumulator(ArrayView<float> numerators, ArrayView<float> denominators, int volumeOffsetVoxels)
     : IVoxelAccumulator
 {
-    public void Add(int voxel, float numeratorRe, float numeratorIm, float den)
+    public void Add(int voxel, float numeratorRe, float numeratorIm, float denominator)
     {
         int v = volumeOffsetVoxels + voxel;
-        numerator[2 * v] += numeratorRe;
-        numerator[2 * v + 1] += numeratorIm;
-        denominator[v] += den;
+        numerators[2 * v] += numeratorRe;
+        numerators[2 * v + 1] += numeratorIm;
+        denominators[v] += denominator;
     }
 }
 

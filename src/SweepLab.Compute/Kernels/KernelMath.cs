@@ -37,14 +37,14 @@ public readonly struct ArrayFloatReader(float[] data) : IFloatReader
 }
 
 /// <summary>Host accumulator over managed arrays: numerator interleaved complex, denominator real, one volume.</summary>
-public readonly struct ArrayVoxelAccumulator(float[] numerator, float[] denominator, int volumeOffsetVoxels) : IVoxelAccumulator
+public readonly struct ArrayVoxelAccumulator(float[] numerators, float[] denominators, int volumeOffsetVoxels) : IVoxelAccumulator
 {
-    public void Add(int voxel, float numeratorRe, float numeratorIm, float denominator1)
+    public void Add(int voxel, float numeratorRe, float numeratorIm, float denominator)
     {
         int v = volumeOffsetVoxels + voxel;
-        numerator[2 * v] += numeratorRe;
-        numerator[2 * v + 1] += numeratorIm;
-        denominator[v] += denominator1;
+        numerators[2 * v] += numeratorRe;
+        numerators[2 * v + 1] += numeratorIm;
+        denominators[v] += denominator;
     }
 }
 
