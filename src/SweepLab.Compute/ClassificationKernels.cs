@@ -55,7 +55,7 @@ public sealed class ClassificationKernels : IDisposable
         _device = device;
         _accelerator = device.Accelerator;
         _ctfTable = _accelerator.LoadStreamKernel<CtfTableArgs>(KernelBodies.CtfTable);
-        _residual = _accelerator.LoadStreamKernel<ResidualArgs>(KernelBodies.Residual);
+        _residual = _accelerator.LoadStreamKernel<ResidualArgs>(KernelBodies.Residual4);
         _shellResidual = _accelerator.LoadStreamKernel<ShellResidualArgs>(KernelBodies.ShellResidual);
         _backproject = _accelerator.LoadStreamKernel<BackprojectArgs>(KernelBodies.Backproject);
         _reduce = _accelerator.LoadStreamKernel<ReduceArgs>(KernelBodies.Reduce);
@@ -172,7 +172,8 @@ public sealed class ClassificationKernels : IDisposable
             if (n == 0) continue;
             var args = new ResidualArgs(Views(_chunks[c]), EntryViews(entries, b, offset, n), volumeIndex, v,
                 volumes.Buffer.View, Box, sigma, result);
-            _residual(Grouped(n * v, ResidualGroupSize(n * v)), args);
+            int cells = n * ((v + KernelBodies.ResidualGroup - 1) / KernelBodies.ResidualGroup);
+            _residual(Grouped(cells, ResidualGroupSize(cells)), args);
             offset += n;
         }
         _accelerator.Synchronize();

@@ -94,15 +94,22 @@ public sealed class ComputeDevice : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(requested), requested, "unknown compute backend");
         }
 
+        // A missing device is normal and only logged; a device that exists but fails is worth a warning.
+        void Report(string backend, string? reason)
+        {
+            if (reason is not null && reason.StartsWith("no ", StringComparison.Ordinal)) log?.Invoke($"{backend}: {reason}");
+            else Warn($"{backend} skipped: {reason}");
+        }
+
         ComputeDevice? device = TryCuda(log, warnings, out string? why);
         if (device is not null) return device;
-        log?.Invoke($"CUDA: {why}");
+        Report("CUDA", why);
         device = TryOpenClGpu(log, warnings, Warn, out why);
         if (device is not null) return device;
-        log?.Invoke($"OpenCL GPU: {why}");
+        Report("OpenCL GPU", why);
         device = TryPocl(log, warnings, Warn, genericAddressSpaceMember, out why);
         if (device is not null) return device;
-        Warn($"PoCL unavailable ({why}); falling back to ILGPU's CPU accelerator, about 25x slower (install pocl-opencl-icd)");
+        Warn($"PoCL unavailable ({why}); falling back to ILGPU's CPU accelerator, about 25x slower");
         return CreateCpu(log, warnings);
     }
 

@@ -1,7 +1,9 @@
+using Xunit.Abstractions;
+
 namespace SweepLab.Compute.Tests;
 
 [Collection(DeviceCollection.Name)]
-public sealed class DeviceSelectionTests
+public sealed class DeviceSelectionTests(ITestOutputHelper output)
 {
     [Fact]
     public void CpuRequestGivesTheCpuAccelerator()
@@ -47,6 +49,8 @@ public sealed class DeviceSelectionTests
         Skip.If(File.Exists("/dev/nvidiactl"), "a GPU is present; Auto would not reach PoCL");
         var lines = new List<string>();
         using var device = ComputeDevice.Create(ComputeBackend.Auto, lines.Add, "NoSuchCapability");
+        foreach (string line in lines) output.WriteLine(line);
+        output.WriteLine($"chosen: {device}");
         Assert.Contains(device.Warnings, w => w.Contains("NoSuchCapability"));
         Assert.Contains(lines, l => l.StartsWith("warning:", StringComparison.Ordinal) && l.Contains("NoSuchCapability"));
         // Whatever was chosen must run the kernels: PoCL 4+ needs no patch, PoCL 3 falls back to the CPU accelerator.

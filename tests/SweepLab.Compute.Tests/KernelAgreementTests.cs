@@ -73,6 +73,41 @@ public sealed class KernelAgreementTests(DeviceFixture devices)
         for (int j = 0; j < volumeIndices.Length; j++) Assert.Equal(output[2 * 3 + j], output[3 * 3 + j]);
     }
 
+    /// <summary>
+    /// A configuration scored alone or packed with other configurations' volumes (at any position of the request)
+    /// gets the same bits: what lets the engine share passes without changing any run's result.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(ComputeBackend.Pocl)]
+    [InlineData(ComputeBackend.Cpu)]
+    public void ResidualBitsDoNotDependOnCompanionVolumes(ComputeBackend backend)
+    {
+        var kernels = devices.Kernels(backend);
+        var particles = TestData.Particles(24, 8.0, 6, seed: 26);
+        kernels.UploadParticles(particles);
+        float[] volumes = TestData.Volumes(7, kernels.Box, seed: 27);
+        using var stack = kernels.CreateVolumes(7);
+        stack.Upload(volumes);
+        int[] batch = { 4, 1, 5 };
+        float[] invSigma2 = TestData.Spectrum(kernels.ShellCount, seed: 28);
+        float[] Score(int[] volumeIndices)
+        {
+            var output = new float[batch.Length * volumeIndices.Length];
+            kernels.Residuals(batch, volumeIndices, stack, invSigma2, output);
+            return output;
+        }
+        float[] alone = Score(new[] { 3 });
+        foreach (int[] packed in new[] { new[] { 0, 3 }, new[] { 1, 2, 6, 0, 5, 4, 3 }, new[] { 6, 5, 3 }, new[] { 3, 3, 3, 3, 3 } })
+        {
+            float[] together = Score(packed);
+            for (int j = 0; j < packed.Length; j++)
+            {
+                if (packed[j] != 3) continue;
+                for (int b = 0; b < batch.Length; b++) Assert.Equal(alone[b], together[b * packed.Length + j]);
+            }
+        }
+    }
+
     [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void ShellResidualsMatchReferenceAndSumToResiduals(ComputeBackend backend, int box, double resolution)

@@ -37,14 +37,14 @@ public readonly struct ArrayFloatReader(float[] data) : IFloatReader
 }
 
 /// <summary>Host accumulator over managed arrays: numerator interleaved complex, denominator real, one volume.</summary>
-public readonly struct ArrayVoxelAccumulator(float[] numerator, float[] denominator, int volumeOffsetVoxels) : IVoxelAccumulator
+public readonly struct ArrayVoxelAccumulator(float[] numerators, float[] denominators, int volumeOffsetVoxels) : IVoxelAccumulator
 {
-    public void Add(int voxel, float numeratorRe, float numeratorIm, float denominator1)
+    public void Add(int voxel, float numeratorRe, float numeratorIm, float denominator)
     {
         int v = volumeOffsetVoxels + voxel;
-        numerator[2 * v] += numeratorRe;
-        numerator[2 * v + 1] += numeratorIm;
-        denominator[v] += denominator1;
+        numerators[2 * v] += numeratorRe;
+        numerators[2 * v + 1] += numeratorIm;
+        denominators[v] += denominator;
     }
 }
 
@@ -90,6 +90,24 @@ public static class KernelMath
     public static Complex32 Gather<TReader>(TReader reader, int volumeOffset, int box, TrilinearStencil s)
         where TReader : struct, IFloatReader
     {
+        if (s.X0 >= 0 && s.Y0 >= 0 && s.Z0 >= 0 && s.X0 < box - 1 && s.Y0 < box - 1 && s.Z0 < box - 1)
+        {
+            // All eight corners on the grid (every sample inside the slice radius but for rounding): no branches.
+            int i000 = volumeOffset + 2 * ((s.Z0 * box + s.Y0) * box + s.X0);
+            int dy = 2 * box, dz = 2 * box * box;
+            float gx = 1f - s.Fx, gy = 1f - s.Fy, gz = 1f - s.Fz;
+            float w00 = gz * gy, w01 = gz * s.Fy, w10 = s.Fz * gy, w11 = s.Fz * s.Fy;
+            int i010 = i000 + dy, i100 = i000 + dz, i110 = i000 + dz + dy;
+            float r0 = w00 * (gx * reader.Read(i000) + s.Fx * reader.Read(i000 + 2))
+                       + w01 * (gx * reader.Read(i010) + s.Fx * reader.Read(i010 + 2))
+                       + w10 * (gx * reader.Read(i100) + s.Fx * reader.Read(i100 + 2))
+                       + w11 * (gx * reader.Read(i110) + s.Fx * reader.Read(i110 + 2));
+            float i0 = w00 * (gx * reader.Read(i000 + 1) + s.Fx * reader.Read(i000 + 3))
+                       + w01 * (gx * reader.Read(i010 + 1) + s.Fx * reader.Read(i010 + 3))
+                       + w10 * (gx * reader.Read(i100 + 1) + s.Fx * reader.Read(i100 + 3))
+                       + w11 * (gx * reader.Read(i110 + 1) + s.Fx * reader.Read(i110 + 3));
+            return new Complex32(r0, i0);
+        }
         float re = 0f, im = 0f;
         for (int dz = 0; dz < 2; dz++)
         {
