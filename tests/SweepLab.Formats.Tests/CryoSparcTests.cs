@@ -28,7 +28,7 @@ public class CryoSparcTests
         {
             w.Write(0xC0FFEEUL + (ulong)i);
             var p = new byte[24];
-            System.Text.Encoding.ASCII.GetBytes("J5/extract/stack.mrc").CopyTo(p, 0);
+            System.Text.Encoding.ASCII.GetBytes(i == 2 ? ">J5/extract/stack.mrc" : "J5/extract/stack.mrc").CopyTo(p, 0);
             w.Write(p);
             w.Write((uint)(3 + i));
             w.Write(64u); w.Write(64u);

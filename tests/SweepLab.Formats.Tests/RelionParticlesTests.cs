@@ -6,7 +6,7 @@ using SweepLab.Formats.Star;
 
 namespace SweepLab.Formats.Tests;
 
-public class RelionParticlesTests
+public class RelionParticlesTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     // Two particles in two optics groups; pixel size 2.0 so pixel origins convert exactly (2.5 px = 5 A).
     private const string Relion31 = """
@@ -262,6 +262,18 @@ public class RelionParticlesTests
     }
 
     [Fact]
+    public void Relion30BadCtfValuesNameTheLine()
+    {
+        using var dir = new TempDir();
+        string text = Relion30.Replace("200 2.0 0.07 14", "200 2.0 1.07 14");
+        string path = Write(dir, "bad30.star", text);
+        var e = Assert.Throws<DataFormatException>(() => RelionParticles.Read(path));
+        Assert.Equal(1, e.ParticleIndex);
+        Assert.Contains("1.07", text.Split('\n')[e.LineNumber!.Value - 1]);
+        Assert.Contains("amplitude", e.Message);
+    }
+
+    [Fact]
     public void OpticsGroupsWithDifferentPixelSizesAreRefused()
     {
         using var dir = new TempDir();
@@ -375,6 +387,7 @@ public class RelionParticlesTests
             Assert.Equal(4000, t.Count);
             best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
         }
+        output.WriteLine($"RelionParticles.Read, 4,000 rows x 30 columns: best of 3 = {best:F1} ms");
         Assert.True(best < 100, $"reading 4,000 particles took {best:F1} ms");
     }
 }

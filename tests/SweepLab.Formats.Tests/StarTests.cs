@@ -3,7 +3,7 @@ using SweepLab.Formats.Star;
 
 namespace SweepLab.Formats.Tests;
 
-public class StarTests
+public class StarTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Sample = """
         # version 30001
@@ -193,6 +193,7 @@ public class StarTests
             best = Math.Min(best, sw.ElapsedTicks);
         }
         double ms = best * 1000.0 / Stopwatch.Frequency;
+        output.WriteLine($"StarReader.Parse, 4,000 rows x 30 columns: best of 3 = {ms:F1} ms");
         Assert.True(ms < 100, $"parsing 4,000 rows took {ms:F1} ms");
     }
 }

@@ -18,6 +18,7 @@ namespace SweepLab.Formats.Particles;
 ///   shift * alignments3D/psize_A (shift * blob/psize_A when the alignment pixel size is absent).</item>
 /// <item>CTF: df1_A, df2_A to rlnDefocusU, V; df_angle_rad and phase_shift_rad to degrees; bfactor as is;
 ///   accel_kv, cs_mm, amp_contrast to voltage, Cs, Q0. ctf/scale is not mapped (pyem does not): scale 1.</item>
+/// <item>paths: blob/path is relative to the cryoSPARC project directory; a leading '>' is dropped.</item>
 /// <item>indices: blob/idx is 0-based (RELION's image number is idx + 1); alignments3D/class is 0-based;
 ///   ctf/exp_group_id is 0-based (rlnOpticsGroup = id + 1).</item>
 /// </list>
@@ -80,6 +81,8 @@ public static class CryoSparcParticles
         for (int i = 0; i < n; i++)
         {
             string stack = a.GetString(fPath, i);
+            // cryoSPARC writes some project-relative paths with a leading '>' (">J12/extract/..."); the file is J12/...
+            if (stack.StartsWith('>')) stack = stack[1..];
             if (stack.Length == 0) throw new DataFormatException(csPath, "empty blob/path", particleIndex: i);
             ulong idx = a.GetUInt64(fIdx, i);
             if (idx > int.MaxValue - 1) throw new DataFormatException(csPath, $"blob/idx {idx} is out of range", particleIndex: i);
