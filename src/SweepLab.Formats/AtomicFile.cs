@@ -4,7 +4,7 @@ namespace SweepLab.Formats;
 /// Writes go to a temporary file beside the target and are renamed over it at the end, so a reader (or a crashed
 /// run) never sees half a file. The temporary sits in the same folder so the rename stays on one file system.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {

@@ -17,7 +17,7 @@ public static class PhantomFactory
         settings.EnsureValid();
         double boxAngstrom = settings.BoxPixels * settings.PixelSizeAngstrom;
         double coreRadius = 0.24 * boxAngstrom;
-        double sigma = Math.Max(MinSigmaPixels * settings.PixelSizeAngstrom, 0.035 * boxAngstrom);
+        double sigma = Math.Max(MinSigmaPixels * settings.PixelSizeAngstrom, 0.02 * boxAngstrom);
         var rng = new SimulationRandom(settings.Seed, SimulationRandom.StreamPhantom);
         long draw = 0;
 

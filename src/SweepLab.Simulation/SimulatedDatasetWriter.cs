@@ -1,10 +1,107 @@
+using System.Globalization;
+using System.Text;
+using SweepLab.Formats;
+using SweepLab.Formats.Mrc;
+using SweepLab.Formats.Particles;
+
 namespace SweepLab.Simulation;
 
-/// <summary>Writes a simulated dataset as a user would get it from RELION or cryoSPARC.</summary>
-public static partial class SimulatedDatasetWriter
+/// <summary>
+/// Writes a simulated dataset as a user would get it from RELION or cryoSPARC: a RELION 3.1 STAR file with one MRCS
+/// stack, the same particles as a cryoSPARC .cs, the true maps as MRC, and the truth per particle as CSV (keyed by
+/// rlnImageName) and as a STAR column. Files are staged in a hidden folder and moved in at the end, so a failure
+/// leaves no half-written dataset.
+/// </summary>
+public static class SimulatedDatasetWriter
 {
     public const string StackFileName = "particles.mrcs";
     public const string StarFileName = "particles.star";
     public const string CryoSparcFileName = "particles.cs";
     public const string TruthFileName = "truth.csv";
+    /// <summary>STAR column with the true class (1-based like rlnClassNumber); RELION keeps unknown labels.</summary>
+    public const string TrueClassLabel = "slTrueClassNumber";
+
+    public static string TruthMapFileName(int classIndex) => $"truth_class_{classIndex + 1:D3}.mrc";
+
+    public static IReadOnlyList<string> Write(string directory, SimulatedDataset dataset)
+    {
+        Directory.CreateDirectory(directory);
+        string staging = Path.Combine(directory, $".staging-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var s = dataset.Settings;
+            int box = s.BoxPixels;
+            using (var stack = new MrcStackWriter(Path.Combine(staging, StackFileName), box, box, s.PixelSizeAngstrom))
+            {
+                for (int i = 0; i < dataset.Particles.Count; i++) stack.Append(dataset.Image(i));
+                stack.Complete();
+            }
+            var optics = new[] { new OpticsGroupInfo(1, "opticsGroup1", s.VoltageKilovolt, s.SphericalAberrationMillimetre, s.AmplitudeContrast, s.PixelSizeAngstrom, box) };
+            var trueClassNumbers = dataset.TrueClass.Select(c => c + 1).ToArray();
+            RelionParticles.WriteNew(Path.Combine(staging, StarFileName), dataset.Particles, optics, [StarColumn.FromInts(TrueClassLabel, trueClassNumbers)]);
+            CryoSparcParticles.Write(Path.Combine(staging, CryoSparcFileName), dataset.Particles, optics);
+            for (int k = 0; k < dataset.Phantoms.Count; k++)
+                MrcFile.Write(Path.Combine(staging, TruthMapFileName(k)), dataset.Phantoms[k].Render(box, s.PixelSizeAngstrom), box, box, box, s.PixelSizeAngstrom, isStack: false);
+            AtomicFile.Write(Path.Combine(staging, TruthFileName), stream =>
+            {
+                using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+                WriteTruth(writer, dataset);
+            });
+            var written = new List<string>();
+            foreach (string file in Directory.GetFiles(staging).Order(StringComparer.Ordinal))
+            {
+                string target = Path.Combine(directory, Path.GetFileName(file));
+                File.Move(file, target, overwrite: true);
+                written.Add(target);
+            }
+            return written;
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>One row per particle: what generated it. Invariant culture, round-trippable numbers.</summary>
+    public static void WriteTruth(TextWriter writer, SimulatedDataset dataset)
+    {
+        var c = CultureInfo.InvariantCulture;
+        writer.Write("rlnImageName,true_class_number,true_class_name,rot_deg,tilt_deg,psi_deg,origin_x_angstrom,origin_y_angstrom,defocus_u_angstrom,defocus_v_angstrom,defocus_angle_deg,amplitude_scale\n");
+        for (int i = 0; i < dataset.Particles.Count; i++)
+        {
+            var p = dataset.Particles[i];
+            var (rot, tilt, psi) = p.Rotation.ToRelionEulerDegrees();
+            int k = dataset.TrueClass[i];
+            writer.Write(string.Join(',', p.ImageName, (k + 1).ToString(c), dataset.Phantoms[k].Name,
+                rot.ToString("R", c), tilt.ToString("R", c), psi.ToString("R", c),
+                p.OriginXAngstrom.ToString("R", c), p.OriginYAngstrom.ToString("R", c),
+                p.Ctf.DefocusUAngstrom.ToString("R", c), p.Ctf.DefocusVAngstrom.ToString("R", c), p.Ctf.DefocusAngleDegrees.ToString("R", c),
+                dataset.AmplitudeScale[i].ToString("R", c)));
+            writer.Write('\n');
+        }
+    }
+
+    /// <summary>Reads truth.csv back: the 0-based true class of each rlnImageName.</summary>
+    public static IReadOnlyDictionary<string, int> ReadTruthClasses(string path)
+    {
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var reader = new StreamReader(path);
+        string? header = reader.ReadLine() ?? throw new DataFormatException(path, "empty truth file", 1);
+        var columns = header.Split(',');
+        int nameColumn = Array.IndexOf(columns, "rlnImageName"), classColumn = Array.IndexOf(columns, "true_class_number");
+        if (nameColumn < 0 || classColumn < 0) throw new DataFormatException(path, "needs columns rlnImageName and true_class_number", 1);
+        int line = 1;
+        for (string? row = reader.ReadLine(); row is not null; row = reader.ReadLine())
+        {
+            line++;
+            if (row.Length == 0) continue;
+            var cells = row.Split(',');
+            if (cells.Length != columns.Length) throw new DataFormatException(path, $"{cells.Length} values where the header has {columns.Length}", line);
+            if (!int.TryParse(cells[classColumn], NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) || number < 1)
+                throw new DataFormatException(path, $"true_class_number '{cells[classColumn]}' is not a class number >= 1", line);
+            result[cells[nameColumn]] = number - 1;
+        }
+        return result;
+    }
 }

@@ -74,8 +74,8 @@ public sealed record ClassificationConfig
     /// <summary>Particles per class in each O-EM batch; a batch holds this x K particles (key <c>batch_size_per_class</c>, &gt;= 1; cryoSPARC default 1000).</summary>
     public int BatchSizePerClass { get; init; } = 1000;
 
-    /// <summary>Passes through the data by online EM (key <c>oem_epochs</c>, &gt;= 1). Default 2.</summary>
-    public int OemEpochs { get; init; } = 2;
+    /// <summary>Passes through the data by online EM (key <c>oem_epochs</c>, &gt;= 1). Default 5, as the cryoSPARC job exposes it (Scipion plugin).</summary>
+    public int OemEpochs { get; init; } = 5;
 
     /// <summary>Final iterations over all particles, learning rate 1 (key <c>full_batch_iterations</c>, &gt;= 0; cryoSPARC default 2).</summary>
     public int FullBatchIterations { get; init; } = 2;

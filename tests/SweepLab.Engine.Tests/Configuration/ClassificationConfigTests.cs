@@ -130,7 +130,7 @@ public class ClassificationConfigTests
         yield return new object[] { K.LearningRateInit, d with { LearningRateInit = 1.0 } };
         yield return new object[] { K.LearningRateHalfLifeIterations, d with { LearningRateHalfLifeIterations = 0 } };
         yield return new object[] { K.BatchSizePerClass, d with { BatchSizePerClass = 5000 } };
-        yield return new object[] { K.OemEpochs, d with { OemEpochs = 5 } };
+        yield return new object[] { K.OemEpochs, d with { OemEpochs = 3 } };
         yield return new object[] { K.FullBatchIterations, d with { FullBatchIterations = 0 } };
         yield return new object[] { K.HardClassification, d with { HardClassification = new HardClassificationSchedule.SoftThenHardAtAnnealEnd() } };
         yield return new object[] { K.ConvergenceSwitchFraction, d with { ConvergenceSwitchFraction = 0.01 } };

@@ -1,0 +1,98 @@
+using System.Numerics;
+
+namespace SweepLab.Core.Fourier;
+
+/// <summary>
+/// Converts between real-space maps of the original box N and the engine's class volumes: a full complex cube of M^3
+/// voxels (M = the cropped box), interleaved (re, im) float, index ((z M) + y) M + x with frequency f = index - M/2
+/// on each axis, on the original box's unnormalised DFT scale (so central slices match particle transforms).
+/// </summary>
+public static class FourierVolume
+{
+    /// <summary>The centred, cropped transform of a real-space N^3 map (origin at N/2).</summary>
+    public static float[] FromRealSpace(ReadOnlySpan<float> volume, int n, int m)
+    {
+        if (volume.Length != n * n * n) throw new ArgumentException($"volume holds {volume.Length} voxels; {n}^3 expected", nameof(volume));
+        var transform = new Complex[n * n * n];
+        CenteredFourier.FromVolume(volume, n, transform);
+        var result = new float[2 * m * m * m];
+        int half = m / 2;
+        for (int z = 0; z < m; z++)
+        {
+            int iz = Index(z - half, n);
+            if (iz < 0) continue;
+            for (int y = 0; y < m; y++)
+            {
+                int iy = Index(y - half, n);
+                if (iy < 0) continue;
+                for (int x = 0; x < m; x++)
+                {
+                    int ix = Index(x - half, n);
+                    if (ix < 0) continue;
+                    var value = transform[(iz * n + iy) * n + ix];
+                    int o = 2 * ((z * m + y) * m + x);
+                    result[o] = (float)value.Real;
+                    result[o + 1] = (float)value.Imaginary;
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The real-space N^3 map of a centred M^3 transform (zero-padded to N; the real part is kept).</summary>
+    public static float[] ToRealSpace(ReadOnlySpan<float> centred, int m, int n)
+    {
+        if (centred.Length != 2 * m * m * m) throw new ArgumentException($"transform holds {centred.Length} floats; 2 x {m}^3 expected", nameof(centred));
+        var transform = new Complex[n * n * n];
+        int half = m / 2;
+        for (int z = 0; z < m; z++)
+        {
+            int iz = Index(z - half, n);
+            if (iz < 0) continue;
+            for (int y = 0; y < m; y++)
+            {
+                int iy = Index(y - half, n);
+                if (iy < 0) continue;
+                for (int x = 0; x < m; x++)
+                {
+                    int ix = Index(x - half, n);
+                    if (ix < 0) continue;
+                    int o = 2 * ((z * m + y) * m + x);
+                    transform[(iz * n + iy) * n + ix] = new Complex(centred[o], centred[o + 1]);
+                }
+            }
+        }
+        var volume = new float[n * n * n];
+        CenteredFourier.ToVolume(transform, n, volume);
+        return volume;
+    }
+
+    /// <summary>Index of signed frequency f in an n-point unshifted transform, or -1 when n cannot hold it.</summary>
+    private static int Index(int f, int n)
+    {
+        int lowest = -(n / 2), highest = (n - 1) / 2;
+        if (f < lowest || f > highest) return -1;
+        return f < 0 ? f + n : f;
+    }
+
+    /// <summary>Mean |V|^2 per integer shell (rounded radius) of a centred cube: the signal spectrum tau^2.</summary>
+    public static double[] ShellPower(ReadOnlySpan<float> centred, int m, int shells)
+    {
+        var sum = new double[shells];
+        var count = new long[shells];
+        int half = m / 2;
+        for (int z = 0; z < m; z++)
+        for (int y = 0; y < m; y++)
+        for (int x = 0; x < m; x++)
+        {
+            int fx = x - half, fy = y - half, fz = z - half;
+            int shell = (int)Math.Round(Math.Sqrt(fx * fx + fy * fy + fz * fz));
+            if (shell >= shells) continue;
+            int o = 2 * ((z * m + y) * m + x);
+            sum[shell] += (double)centred[o] * centred[o] + (double)centred[o + 1] * centred[o + 1];
+            count[shell]++;
+        }
+        for (int s = 0; s < shells; s++) sum[s] = count[s] > 0 ? sum[s] / count[s] : 0;
+        return sum;
+    }
+}

@@ -1,0 +1,359 @@
+using System.Diagnostics;
+using SweepLab.Compute;
+using SweepLab.Core.Metrics;
+using SweepLab.Core.Particles;
+using SweepLab.Engine.Configuration;
+using SweepLab.Engine.Posteriors;
+using SweepLab.Engine.Schedules;
+
+namespace SweepLab.Engine;
+
+/// <summary>What a classification starts from besides its configuration: the data and, when known, the truth.</summary>
+/// <param name="TrueClasses">0-based true class per particle (-1 where unknown), for accuracy and ARI.</param>
+/// <param name="TrueVolumes">True maps in the engine's centred Fourier layout, for FSC against the recovered classes.</param>
+/// <param name="InputVolumes">Starting maps (same layout) for initialisation = input_volumes.</param>
+/// <param name="Mask">A real-space mask on the cropped box (M^3); overrides mask_radius_angstrom when given.</param>
+public sealed record ClassificationInput(
+    ParticleSet Particles,
+    IReadOnlyList<int>? TrueClasses = null,
+    IReadOnlyList<float[]>? TrueVolumes = null,
+    IReadOnlyList<float[]>? InputVolumes = null,
+    float[]? Mask = null);
+
+/// <summary>Called after every iteration of every run; returning true stops that run (a pruner's decision).</summary>
+public delegate bool IterationObserver(int runIndex, IterationMetrics metrics);
+
+/// <summary>
+/// Online-EM 3D classification without alignment. Runs whose batches coincide (same particle count, batch size,
+/// epochs and seed) are stepped together: one residual pass over each batch particle scores every class volume of
+/// every such run, and one backprojection pass accumulates all of them. The noise spectrum is estimated once per
+/// particle set (see <see cref="ParticleStatistics"/>). See README "The engine" for the exact formulas.
+/// </summary>
+public sealed class ClassificationEngine
+{
+    private const int FinalChunk = 4096;
+    private readonly ClassificationKernels _kernels;
+    private readonly ClassificationInput _input;
+    private readonly Dictionary<double, ParticleStatistics> _statistics = new();
+
+    /// <summary>The kernels must already hold <paramref name="input"/>'s particles (UploadParticles).</summary>
+    public ClassificationEngine(ClassificationKernels kernels, ClassificationInput input)
+    {
+        ArgumentNullException.ThrowIfNull(kernels);
+        ArgumentNullException.ThrowIfNull(input);
+        if (kernels.ParticleCount != input.Particles.Count)
+            throw new ArgumentException($"the kernels hold {kernels.ParticleCount} particles; the input has {input.Particles.Count}; upload the particle set first");
+        if (input.TrueClasses is not null && input.TrueClasses.Count != input.Particles.Count)
+            throw new ArgumentException($"{input.TrueClasses.Count} true classes for {input.Particles.Count} particles");
+        _kernels = kernels;
+        _input = input;
+    }
+
+    public string DeviceName => _kernels.Device.ToString();
+
+    /// <summary>Consensus and noise spectra for a regularisation constant, computed once and reused.</summary>
+    public ParticleStatistics Statistics(double regularisationFudge)
+    {
+        lock (_statistics)
+        {
+            if (!_statistics.TryGetValue(regularisationFudge, out var statistics))
+                _statistics[regularisationFudge] = statistics = ParticleStatistics.Estimate(_kernels, _input.Particles, regularisationFudge);
+            return statistics;
+        }
+    }
+
+    public ClassificationResult Run(ClassificationConfig config, IterationObserver? observer = null) => RunMany([config], observer)[0];
+
+    /// <summary>Runs every configuration; results in the order given. Invalid configurations throw before any work.</summary>
+    public IReadOnlyList<ClassificationResult> RunMany(IReadOnlyList<ClassificationConfig> configs, IterationObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(configs);
+        var set = _input.Particles;
+        foreach (var config in configs) config.ThrowIfInvalid(set.Grid.OriginalPixelSizeAngstrom, set.Count);
+        var results = new ClassificationResult[configs.Count];
+        var groups = configs.Select((c, i) => (Config: c, Index: i))
+            .GroupBy(x => (BatchSchedule.FromConfig(x.Config, set.Count), x.Config.RegularisationTau2Fudge, x.Config.NoiseModel, x.Config.ClassCount));
+        foreach (var group in groups)
+        {
+            var members = group.ToList();
+            var groupResults = RunGroup(members.Select(m => m.Config).ToList(), members.Select(m => m.Index).ToList(), observer);
+            for (int i = 0; i < members.Count; i++) results[members[i].Index] = groupResults[i];
+        }
+        return results;
+    }
+
+    /// <summary>The state of one run inside a lockstep group.</summary>
+    private sealed class RunState(ClassificationConfig config, int runIndex, int volumeOffset, RunSchedule schedule, int particles)
+    {
+        public ClassificationConfig Config { get; } = config;
+        public int RunIndex { get; } = runIndex;
+        public int VolumeOffset { get; } = volumeOffset;
+        public int K => Config.ClassCount;
+        public RunSchedule Schedule { get; set; } = schedule;
+        public double InitialSimilarity { get; set; } = config.ClassSimilarity;
+        public double[] Priors { get; } = Enumerable.Repeat(1.0 / config.ClassCount, config.ClassCount).ToArray();
+        public int[] LastClass { get; } = Enumerable.Repeat(-1, particles).ToArray();
+        public List<IterationMetrics> Iterations { get; } = new();
+        public bool Active { get; set; } = true;
+        public bool StoppedEarly { get; set; }
+        public int? ConvergenceIteration { get; set; }
+        public IterationPlan? LastPlan { get; set; }
+    }
+
+    private ClassificationResult[] RunGroup(IReadOnlyList<ClassificationConfig> configs, IReadOnlyList<int> runIndices, IterationObserver? observer)
+    {
+        var clock = Stopwatch.StartNew();
+        var set = _input.Particles;
+        int n = set.Count, m = _kernels.Box, floatsPerVolume = 2 * m * m * m;
+        var statistics = Statistics(configs[0].RegularisationTau2Fudge);
+        var invSigma2 = statistics.InverseNoise(configs[0].NoiseModel, set, configs.Max(c => c.ClassCount));
+        var runs = new List<RunState>();
+        int totalVolumes = 0;
+        for (int r = 0; r < configs.Count; r++)
+        {
+            runs.Add(new RunState(configs[r], runIndices[r], totalVolumes, RunSchedule.FromConfig(configs[r], n), n));
+            totalVolumes += configs[r].ClassCount;
+        }
+        var masks = runs.Select(r => MaskFor(r.Config)).ToArray();
+
+        using var volumes = _kernels.CreateVolumes(totalVolumes);
+        using var running = _kernels.CreateSums(totalVolumes);
+        using var batchSums = _kernels.CreateSums(totalVolumes);
+        var host = new float[totalVolumes][];
+        foreach (var run in runs)
+        {
+            var initial = Initialisation.Create(run.Config, _kernels, set, statistics, _input.InputVolumes);
+            for (int k = 0; k < run.K; k++)
+            {
+                if (masks[runs.IndexOf(run)] is float[] mask) VolumeOperations.ApplyRealSpaceMask(initial[k], m, mask);
+                host[run.VolumeOffset + k] = initial[k];
+                volumes.UploadVolume(run.VolumeOffset + k, initial[k]);
+            }
+        }
+
+        var sampler = runs[0].Schedule.Batches.CreateSampler();
+        int iterations = runs[0].Schedule.TotalIterationCount;
+        var keep = new float[totalVolumes];
+        var add = new float[totalVolumes];
+        // Wiener filter with the consensus signal spectrum: a class's own spectrum would feed back on itself (a blurred
+        // map lowers its tau^2, which raises the regulariser and blurs it further).
+        var consensusRegulariser = ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, configs[0].RegularisationTau2Fudge);
+        for (int t = 0; t < iterations && runs.Any(r => r.Active); t++)
+        {
+            var iterationClock = Stopwatch.StartNew();
+            int[] batch = sampler.Batch(t).ToArray();
+            int b = batch.Length;
+            var active = runs.Where(r => r.Active).ToList();
+            var activeVolumes = active.SelectMany(r => Enumerable.Range(r.VolumeOffset, r.K)).ToArray();
+            var residuals = new float[(long)b * activeVolumes.Length];
+            _kernels.Residuals(batch, activeVolumes, volumes, invSigma2, residuals);
+
+            var weights = new float[(long)b * totalVolumes];
+            var pending = new List<(RunState Run, IterationMetrics Metrics)>();
+            int position = 0;
+            foreach (var run in active)
+            {
+                var loglik = LogLikelihoods(residuals, b, activeVolumes.Length, position, run.K);
+                position += run.K;
+                if (t == 0 && run.Config.AutoSimilarityTargetEssFraction is double target)
+                {
+                    run.InitialSimilarity = ClassPosterior.TuneInitialSimilarity(loglik, ClassPosterior.LogPriors(run.Priors), run.Config.SimilarityModel, target);
+                    run.Schedule = RunSchedule.FromConfig(run.Config, n, run.InitialSimilarity);
+                }
+                var plan = run.Schedule.At(t);
+                run.LastPlan = plan;
+                var (posteriors, ess) = Posteriors(loglik, run, plan, b);
+                for (int i = 0; i < b; i++)
+                    for (int k = 0; k < run.K; k++)
+                        weights[(long)i * totalVolumes + run.VolumeOffset + k] = (float)posteriors[i * run.K + k];
+                var metrics = BatchMetrics(run, plan, batch, loglik, posteriors, ess);
+                pending.Add((run, metrics));
+                // Class priors follow the soft fractions with the same learning rate as the maps.
+                double eta = t == 0 ? 1 : plan.LearningRate;
+                for (int k = 0; k < run.K; k++) run.Priors[k] = (1 - eta) * run.Priors[k] + eta * metrics.ClassFractionsSoft[k];
+            }
+
+            _kernels.Backproject(batch, weights, batchSums);
+            Array.Fill(keep, 1f);
+            Array.Fill(add, 0f);
+            foreach (var run in active)
+            {
+                double eta = t == 0 ? 1 : run.LastPlan!.LearningRate;
+                for (int k = 0; k < run.K; k++)
+                {
+                    // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.
+                    keep[run.VolumeOffset + k] = (float)(1 - eta);
+                    add[run.VolumeOffset + k] = (float)(eta * n / b);
+                }
+            }
+            _kernels.Blend(running, batchSums, keep, add);
+            _kernels.Reconstruct(running, consensusRegulariser, volumes);
+            var downloaded = volumes.Download();
+            var change = new double[runs.Count];
+            foreach (var run in runs)
+            {
+                int runSlot = runs.IndexOf(run);
+                for (int k = 0; k < run.K; k++)
+                {
+                    int v = run.VolumeOffset + k;
+                    if (!run.Active)
+                    {
+                        volumes.UploadVolume(v, host[v]); // finished runs keep their final maps
+                        continue;
+                    }
+                    var updated = downloaded.AsSpan(v * floatsPerVolume, floatsPerVolume).ToArray();
+                    if (masks[runSlot] is float[] mask)
+                    {
+                        VolumeOperations.ApplyRealSpaceMask(updated, m, mask);
+                        volumes.UploadVolume(v, updated);
+                    }
+                    change[runSlot] = Math.Max(change[runSlot], VolumeOperations.RelativeRmsChange(host[v], updated));
+                    host[v] = updated;
+                }
+            }
+
+            foreach (var (run, metrics) in pending)
+            {
+                var complete = metrics with { VolumeChangeRms = change[runs.IndexOf(run)], WallSeconds = iterationClock.Elapsed.TotalSeconds };
+                run.Iterations.Add(complete);
+                var plan = run.LastPlan!;
+                bool settled = !double.IsNaN(complete.FractionChanged) && complete.FractionChanged < run.Config.ConvergenceSwitchFraction;
+                if (settled && plan.Epoch >= 1) run.ConvergenceIteration ??= t;
+                if (settled && plan.IsFullBatch && t < iterations - 1) { run.Active = false; run.StoppedEarly = true; }
+                if (observer?.Invoke(run.RunIndex, complete) == true && run.Active) { run.Active = false; run.StoppedEarly = true; }
+            }
+        }
+
+        double groupSeconds = clock.Elapsed.TotalSeconds;
+        return FinalResults(runs, host, invSigma2, groupSeconds / runs.Count);
+    }
+
+    /// <summary>L[i, k] = -residual (sum |X - CTF V_k|^2 / sigma^2): the Gaussian log-likelihood up to a constant.</summary>
+    private static double[] LogLikelihoods(float[] residuals, int b, int stride, int offset, int k)
+    {
+        var loglik = new double[b * k];
+        for (int i = 0; i < b; i++)
+            for (int c = 0; c < k; c++) loglik[i * k + c] = -residuals[(long)i * stride + offset + c];
+        return loglik;
+    }
+
+    private static (double[] Posteriors, double[] Ess) Posteriors(double[] loglik, RunState run, IterationPlan plan, int b)
+    {
+        var posteriors = new double[b * run.K];
+        var ess = new double[b];
+        ClassPosterior.ComputeBatch(loglik, ClassPosterior.LogPriors(run.Priors), plan.Similarity, run.Config.SimilarityModel, plan.Hard, posteriors, ess);
+        return (posteriors, ess);
+    }
+
+    private static IterationMetrics BatchMetrics(RunState run, IterationPlan plan, int[] batch, double[] loglik, double[] posteriors, double[] ess)
+    {
+        int b = batch.Length, k = run.K;
+        var labels = new int[b];
+        int seen = 0, changed = 0;
+        double logSum = 0;
+        var logPriors = ClassPosterior.LogPriors(run.Priors);
+        for (int i = 0; i < b; i++)
+        {
+            labels[i] = ClassPosterior.ArgMax(posteriors.AsSpan(i * k, k));
+            int previous = run.LastClass[batch[i]];
+            if (previous >= 0) { seen++; if (previous != labels[i]) changed++; }
+            run.LastClass[batch[i]] = labels[i];
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < k; c++) max = Math.Max(max, loglik[i * k + c] + logPriors[c]);
+            double sum = 0;
+            for (int c = 0; c < k; c++) sum += Math.Exp(loglik[i * k + c] + logPriors[c] - max);
+            logSum += max + Math.Log(sum);
+        }
+        var summary = EssStatistics.Summarise(ess, k);
+        return new IterationMetrics(plan.Index, plan.Epoch, plan.IsFullBatch, b, plan.LearningRate, plan.Similarity, plan.Hard,
+            ClassFractions.Hard(labels, k), ClassFractions.Soft(posteriors, k), summary.Mean, summary.Median, summary.BinCounts,
+            seen > 0 ? (double)changed / seen : double.NaN, logSum / b, 0, 0);
+    }
+
+    private float[]? MaskFor(ClassificationConfig config)
+    {
+        if (_input.Mask is not null) return _input.Mask;
+        if (config.MaskRadiusAngstrom is not double radius) return null;
+        return VolumeOperations.SphericalMask(_kernels.Box, radius / _input.Particles.Grid.CroppedPixelSizeAngstrom);
+    }
+
+    /// <summary>A last E-step over every particle with the final maps and the last iteration's similarity and hard flag.</summary>
+    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, float[] invSigma2, double secondsPerRun)
+    {
+        var set = _input.Particles;
+        int n = set.Count, m = _kernels.Box, total = host.Length;
+        using var volumes = _kernels.CreateVolumes(total);
+        for (int v = 0; v < total; v++) volumes.UploadVolume(v, host[v]);
+        var allVolumes = Enumerable.Range(0, total).ToArray();
+        var results = new ClassificationResult[runs.Count];
+        var posteriors = runs.Select(r => new double[(long)n * r.K]).ToArray();
+        var ess = runs.Select(_ => new double[n]).ToArray();
+        for (int start = 0; start < n; start += FinalChunk)
+        {
+            int count = Math.Min(FinalChunk, n - start);
+            var chunk = Enumerable.Range(start, count).ToArray();
+            var residuals = new float[(long)count * total];
+            _kernels.Residuals(chunk, allVolumes, volumes, invSigma2, residuals);
+            for (int r = 0; r < runs.Count; r++)
+            {
+                var run = runs[r];
+                var loglik = LogLikelihoods(residuals, count, total, run.VolumeOffset, run.K);
+                var plan = run.LastPlan!;
+                ClassPosterior.ComputeBatch(loglik, ClassPosterior.LogPriors(run.Priors), plan.Similarity, run.Config.SimilarityModel, plan.Hard,
+                    posteriors[r].AsSpan(start * run.K, count * run.K), ess[r].AsSpan(start, count));
+            }
+        }
+        for (int r = 0; r < runs.Count; r++)
+        {
+            var run = runs[r];
+            int k = run.K;
+            var assignments = new int[n];
+            var maxPosterior = new double[n];
+            var packed = new float[(long)n * k];
+            for (int i = 0; i < n; i++)
+            {
+                var p = posteriors[r].AsSpan(i * k, k);
+                assignments[i] = ClassPosterior.ArgMax(p);
+                maxPosterior[i] = p[assignments[i]];
+                for (int c = 0; c < k; c++) packed[(long)i * k + c] = (float)p[c];
+            }
+            var hard = ClassFractions.Hard(assignments, k);
+            var soft = ClassFractions.Soft(posteriors[r], k);
+            var summary = EssStatistics.Summarise(ess[r], k);
+            var classVolumes = Enumerable.Range(0, k).Select(c => host[run.VolumeOffset + c]).ToArray();
+            results[r] = new ClassificationResult(run.Config, DeviceName, run.InitialSimilarity, run.Iterations,
+                assignments, packed, maxPosterior, ess[r], hard, soft, ClassFractions.MinorityToMajorityRatio(hard),
+                ClassFractions.IsCollapsed(hard, run.Config.CollapseFloorFraction), run.ConvergenceIteration, run.StoppedEarly,
+                summary.Mean, summary.Median, summary.BinCounts, Truth(assignments, k, classVolumes, m), classVolumes, secondsPerRun);
+        }
+        return results;
+    }
+
+    private TruthMetrics? Truth(int[] assignments, int k, float[][] classVolumes, int m)
+    {
+        if (_input.TrueClasses is null) return null;
+        var known = Enumerable.Range(0, assignments.Length).Where(i => _input.TrueClasses[i] >= 0).ToArray();
+        if (known.Length == 0) return null;
+        var truth = known.Select(i => _input.TrueClasses[i]).ToArray();
+        var predicted = known.Select(i => assignments[i]).ToArray();
+        int trueK = truth.Max() + 1;
+        if (_input.TrueVolumes is not null) trueK = Math.Max(trueK, _input.TrueVolumes.Count);
+        var best = ClusteringAgreement.BestPermutationAccuracy(truth, predicted, trueK, k);
+        double ari = ClusteringAgreement.AdjustedRandIndex(truth, predicted, trueK, k);
+        var resolutions = new List<double>();
+        var curves = new List<IReadOnlyList<double>>();
+        if (_input.TrueVolumes is not null)
+        {
+            double pixel = _input.Particles.Grid.CroppedPixelSizeAngstrom;
+            for (int c = 0; c < k; c++)
+            {
+                int match = best.TrueClassOfPredicted[c];
+                if (match < 0) { resolutions.Add(double.NaN); curves.Add([]); continue; }
+                var fsc = FourierShellCorrelation.Compute(classVolumes[c], _input.TrueVolumes[match], m, pixel);
+                resolutions.Add(fsc.ResolutionAt0143Angstrom);
+                curves.Add(fsc.Correlation);
+            }
+        }
+        return new TruthMetrics(best.Accuracy, ari, best.TrueClassOfPredicted, resolutions, curves);
+    }
+}

@@ -1,0 +1,164 @@
+using SweepLab.Compute;
+using SweepLab.Core.Fourier;
+using SweepLab.Core.Particles;
+
+namespace SweepLab.Engine;
+
+/// <summary>
+/// What the data say before any classification, shared by every configuration of a sweep: the consensus map
+/// (all particles, weight 1), the noise spectrum sigma^2 per shell (mean |X - CTF V_consensus|^2 per Fourier
+/// coefficient; heterogeneity adds little to it) and the consensus signal spectrum tau^2. Like cryoSPARC, the noise
+/// model comes from the consensus, so configurations differ only in their knobs, not in their noise estimates.
+/// </summary>
+public sealed record ParticleStatistics(float[] Consensus, double[] NoiseSpectrum, double[] SignalSpectrum, double[] DenominatorSpectrum, int ShellCount)
+{
+    /// <summary>Wiener regulariser sigma^2 / (T tau^2) per shell (T = regularisation fudge, RELION's default 4).</summary>
+    public static float[] Regulariser(ReadOnlySpan<double> noise, ReadOnlySpan<double> signal, double fudge)
+    {
+        var result = new float[noise.Length];
+        double peak = 0;
+        foreach (double t in signal) peak = Math.Max(peak, t);
+        double floor = Math.Max(peak * 1e-6, double.Epsilon);
+        for (int s = 0; s < noise.Length; s++) result[s] = (float)(noise[s] / (fudge * Math.Max(signal[s], floor)));
+        return result;
+    }
+
+    public static ParticleStatistics Estimate(ClassificationKernels kernels, ParticleSet set, double regularisationFudge)
+    {
+        int n = set.Count, shells = kernels.ShellCount, m = kernels.Box;
+        var all = Enumerable.Range(0, n).ToArray();
+        var ones = new float[n];
+        Array.Fill(ones, 1f);
+        using var sums = kernels.CreateSums(1);
+        using var volume = kernels.CreateVolumes(1);
+        kernels.Backproject(all, ones, sums);
+
+        // First pass: a light regulariser (a thousandth of the mean denominator per shell) to get a first map.
+        var numerator = new float[2 * m * m * m];
+        var denominator = new float[m * m * m];
+        sums.Download(numerator, denominator);
+        var meanDenominator = ShellMean(denominator, m, shells);
+        var regulariser = meanDenominator.Select(d => (float)Math.Max(1e-3 * d, 1e-12)).ToArray();
+        kernels.Reconstruct(sums, regulariser, volume);
+        double[] noise = NoiseFromResiduals(kernels, set, volume, all, ones);
+        double[] signal = SignalFromSums(numerator, denominator, noise, m, shells);
+
+        // Second pass: the Wiener regulariser from the first estimates, then the final noise spectrum.
+        kernels.Reconstruct(sums, Regulariser(noise, signal, regularisationFudge), volume);
+        noise = NoiseFromResiduals(kernels, set, volume, all, ones);
+        var consensus = volume.Download();
+        signal = SignalFromSums(numerator, denominator, noise, m, shells);
+        return new ParticleStatistics(consensus, noise, signal, meanDenominator, shells);
+    }
+
+    /// <summary>Mean per-coefficient residual power per shell over all particles.</summary>
+    private static double[] NoiseFromResiduals(ClassificationKernels kernels, ParticleSet set, VolumeStack volume, int[] all, float[] ones)
+    {
+        int shells = kernels.ShellCount, n = set.Count;
+        var perParticle = new float[(long)n * shells];
+        kernels.ShellResiduals(all, [0], volume, ones, perParticle);
+        var pixelsInShell = new long[shells];
+        foreach (short s in set.Grid.ShellValues) pixelsInShell[s]++;
+        var noise = new double[shells];
+        for (int i = 0; i < n; i++)
+            for (int s = 0; s < shells; s++) noise[s] += perParticle[(long)i * shells + s];
+        double last = 0;
+        for (int s = 0; s < shells; s++)
+        {
+            noise[s] = pixelsInShell[s] > 0 ? noise[s] / ((double)n * pixelsInShell[s]) : last;
+            if (!(noise[s] > 0)) noise[s] = last > 0 ? last : 1;
+            last = noise[s];
+        }
+        return noise;
+    }
+
+    /// <summary>
+    /// Signal power per shell, unbiased by noise: an unregularised voxel num/den carries noise of variance
+    /// sigma^2/den, so tau^2 = mean(|num/den|^2 - sigma^2/den) over voxels with data (floored at a small positive value).
+    /// The power of a Wiener-filtered map would underestimate tau^2 where the filter shrinks, and feed back into blur.
+    /// </summary>
+    internal static double[] SignalFromSums(ReadOnlySpan<float> numerator, ReadOnlySpan<float> denominator, ReadOnlySpan<double> noise, int m, int shells)
+    {
+        var sum = new double[shells];
+        var count = new long[shells];
+        int half = m / 2;
+        for (int z = 0; z < m; z++)
+        for (int y = 0; y < m; y++)
+        for (int x = 0; x < m; x++)
+        {
+            int fx = x - half, fy = y - half, fz = z - half;
+            int s = (int)Math.Round(Math.Sqrt(fx * fx + fy * fy + fz * fz));
+            int i = (z * m + y) * m + x;
+            double den = denominator[i];
+            if (s >= shells || !(den > 0)) continue;
+            double re = numerator[2 * i] / den, im = numerator[2 * i + 1] / den;
+            sum[s] += re * re + im * im - noise[s] / den;
+            count[s]++;
+        }
+        double peak = 0;
+        for (int s = 0; s < shells; s++) { sum[s] = count[s] > 0 ? sum[s] / count[s] : 0; peak = Math.Max(peak, sum[s]); }
+        for (int s = 0; s < shells; s++) sum[s] = Math.Max(sum[s], 1e-4 * peak);
+        return sum;
+    }
+
+    /// <summary>Mean of a real M^3 centred grid per shell.</summary>
+    internal static double[] ShellMean(ReadOnlySpan<float> grid, int m, int shells)
+    {
+        var sum = new double[shells];
+        var count = new long[shells];
+        int half = m / 2;
+        for (int z = 0; z < m; z++)
+        for (int y = 0; y < m; y++)
+        for (int x = 0; x < m; x++)
+        {
+            int fx = x - half, fy = y - half, fz = z - half;
+            int s = (int)Math.Round(Math.Sqrt(fx * fx + fy * fy + fz * fz));
+            if (s >= shells) continue;
+            sum[s] += grid[(z * m + y) * m + x];
+            count[s]++;
+        }
+        for (int s = 0; s < shells; s++) sum[s] = count[s] > 0 ? sum[s] / count[s] : 0;
+        return sum;
+    }
+
+    /// <summary>
+    /// Spectral SNR a class map would have per shell if the data split evenly into <paramref name="classes"/>:
+    /// tau^2 mean(den) / (K sigma^2), the signal-to-noise of one reconstructed voxel.
+    /// </summary>
+    public double ClassSsnr(int shell, int classes) => SignalSpectrum[shell] * DenominatorSpectrum[shell] / (classes * NoiseSpectrum[shell]);
+
+    /// <summary>
+    /// 1/sigma^2 per shell for the likelihood, zero beyond the first shell where a class map's SSNR falls below 1:
+    /// past that "current resolution" (RELION's term) the maps hold mostly their own particles' noise, and each
+    /// particle would be drawn toward the class it last fed. Per shell (coloured) or one pooled value (white).
+    /// </summary>
+    public float[] InverseNoise(Configuration.NoiseModel model, ParticleSet set, int classes)
+    {
+        var result = InverseNoise(model, set);
+        bool past = false;
+        for (int s = 1; s < ShellCount; s++)
+        {
+            past |= ClassSsnr(s, classes) < 1;
+            if (past) result[s] = 0;
+        }
+        return result;
+    }
+
+    /// <summary>The noise spectrum the likelihood uses: per shell (coloured) or its pixel-weighted mean (white).</summary>
+    public float[] InverseNoise(Configuration.NoiseModel model, ParticleSet set)
+    {
+        var result = new float[ShellCount];
+        if (model == Configuration.NoiseModel.White)
+        {
+            double sum = 0;
+            long count = 0;
+            foreach (short s in set.Grid.ShellValues) { sum += NoiseSpectrum[s]; count++; }
+            Array.Fill(result, (float)(count / sum));
+        }
+        else
+        {
+            for (int s = 0; s < ShellCount; s++) result[s] = (float)(1 / NoiseSpectrum[s]);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,81 @@
+using SweepLab.Core.Fourier;
+
+namespace SweepLab.Engine;
+
+/// <summary>Host-side operations on class volumes in the engine's centred Fourier layout (see FourierVolume).</summary>
+public static class VolumeOperations
+{
+    /// <summary>Zeroes coefficients beyond <paramref name="shell"/> (in Fourier pixels), with a one-shell cosine edge.</summary>
+    public static void LowPass(Span<float> volume, int m, double shell)
+    {
+        int half = m / 2;
+        for (int z = 0; z < m; z++)
+        for (int y = 0; y < m; y++)
+        for (int x = 0; x < m; x++)
+        {
+            int fx = x - half, fy = y - half, fz = z - half;
+            double r = Math.Sqrt(fx * fx + fy * fy + fz * fz);
+            double w = r <= shell ? 1 : r >= shell + 1 ? 0 : 0.5 * (1 + Math.Cos(Math.PI * (r - shell)));
+            if (w == 1) continue;
+            int o = 2 * ((z * m + y) * m + x);
+            volume[o] *= (float)w;
+            volume[o + 1] *= (float)w;
+        }
+    }
+
+    /// <summary>Per voxel: whether its radius is within <paramref name="shell"/>.</summary>
+    public static bool[] ShellMask(int m, double shell)
+    {
+        var mask = new bool[m * m * m];
+        int half = m / 2;
+        for (int z = 0; z < m; z++)
+        for (int y = 0; y < m; y++)
+        for (int x = 0; x < m; x++)
+        {
+            int fx = x - half, fy = y - half, fz = z - half;
+            mask[(z * m + y) * m + x] = fx * fx + fy * fy + fz * fz <= shell * shell;
+        }
+        return mask;
+    }
+
+    /// <summary>
+    /// Multiplies the map by a real-space mask (M^3, origin at M/2): a soft sphere from <see cref="SphericalMask"/>
+    /// or a user's solvent/focus mask resampled to the cropped box.
+    /// </summary>
+    public static void ApplyRealSpaceMask(Span<float> volume, int m, ReadOnlySpan<float> mask)
+    {
+        var real = FourierVolume.ToRealSpace(volume, m, m);
+        for (int i = 0; i < real.Length; i++) real[i] *= mask[i];
+        FourierVolume.FromRealSpace(real, m, m).CopyTo(volume);
+    }
+
+    /// <summary>A sphere of the given radius (pixels of the cropped box) with a cosine edge of <paramref name="edgePixels"/>.</summary>
+    public static float[] SphericalMask(int m, double radiusPixels, double edgePixels = 3)
+    {
+        var mask = new float[m * m * m];
+        int c = m / 2;
+        for (int z = 0; z < m; z++)
+        for (int y = 0; y < m; y++)
+        for (int x = 0; x < m; x++)
+        {
+            double r = Math.Sqrt((x - c) * (x - c) + (y - c) * (y - c) + (z - c) * (z - c));
+            mask[(z * m + y) * m + x] = r <= radiusPixels ? 1f
+                : r >= radiusPixels + edgePixels ? 0f
+                : (float)(0.5 * (1 + Math.Cos(Math.PI * (r - radiusPixels) / edgePixels)));
+        }
+        return mask;
+    }
+
+    /// <summary>RMS of the difference relative to the RMS of the old volumes (0 when nothing changed).</summary>
+    public static double RelativeRmsChange(ReadOnlySpan<float> previous, ReadOnlySpan<float> current)
+    {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < current.Length; i++)
+        {
+            double d = current[i] - previous[i];
+            diff += d * d;
+            norm += (double)previous[i] * previous[i];
+        }
+        return norm > 0 ? Math.Sqrt(diff / norm) : diff > 0 ? 1 : 0;
+    }
+}

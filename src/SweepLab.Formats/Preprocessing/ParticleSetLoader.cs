@@ -1,0 +1,90 @@
+using System.Numerics;
+using SweepLab.Core.Fourier;
+using SweepLab.Core.Particles;
+using SweepLab.Formats.Mrc;
+using SweepLab.Formats.Particles;
+
+namespace SweepLab.Formats.Preprocessing;
+
+/// <summary>
+/// Turns a particle table into the in-memory <see cref="ParticleSet"/>: each image read once (streamed in chunks,
+/// so a stack larger than memory is never loaded whole), transformed, centred by its origin (a phase shift of
+/// +origin, since the particle sits at minus the origin), and cropped to the target resolution. Memory is what is
+/// kept: particles x kept Fourier pixels x 8 bytes.
+/// </summary>
+public static class ParticleSetLoader
+{
+    private const int ChunkSize = 256;
+    private const int MaxOpenStacks = 16;
+
+    public static ParticleSet Load(ParticleTable table, double targetResolutionAngstrom, string? projectDirectory = null,
+        IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var grid = new FourierCrop(table.BoxSize, table.PixelSizeAngstrom, targetResolutionAngstrom);
+        int n = table.Count, box = table.BoxSize, pixels = grid.PixelCount;
+        if (n == 0) throw new DataFormatException(table.SourcePath, "no particles");
+        var data = new float[(long)n * pixels * 2];
+        var images = new float[Math.Min(ChunkSize, n) * box * box];
+        var stacks = new StackCache(table, projectDirectory);
+        var fullIndex = ParticleImages.FullTransformIndices(grid);
+        try
+        {
+            for (int start = 0; start < n; start += ChunkSize)
+            {
+                int count = Math.Min(ChunkSize, n - start);
+                for (int j = 0; j < count; j++) stacks.Read(start + j, images.AsSpan(j * box * box, box * box));
+                Parallel.For(0, count, () => new Complex[box * box], (j, _, transform) =>
+                {
+                    int i = start + j;
+                    ParticleImages.Transform(images.AsSpan(j * box * box, box * box), grid, table.Particles[i], fullIndex, transform,
+                        data.AsSpan((int)((long)i * pixels * 2), pixels * 2));
+                    return transform;
+                }, _ => { });
+                progress?.Report(start + count);
+            }
+        }
+        finally
+        {
+            stacks.Dispose();
+        }
+        var infos = new ParticleInfo[n];
+        for (int i = 0; i < n; i++) infos[i] = table.Particles[i] with { ImageName = table.Images[i].ToString() };
+        return new ParticleSet(grid, infos, data);
+    }
+
+    /// <summary>Keeps the most recently used stacks open: particles of one micrograph usually come together.</summary>
+    private sealed class StackCache(ParticleTable table, string? projectDirectory) : IDisposable
+    {
+        private readonly Dictionary<string, MrcStackReader> _open = new(StringComparer.Ordinal);
+        private readonly LinkedList<string> _order = new();
+
+        public void Read(int particle, Span<float> destination)
+        {
+            string path = table.ResolveImagePath(particle, projectDirectory);
+            if (!_open.TryGetValue(path, out var reader))
+            {
+                if (_open.Count == MaxOpenStacks)
+                {
+                    string oldest = _order.Last!.Value;
+                    _order.RemoveLast();
+                    _open.Remove(oldest, out var closing);
+                    closing!.Dispose();
+                }
+                reader = MrcStackReader.Open(path);
+                _open[path] = reader;
+                _order.AddFirst(path);
+            }
+            var header = reader.Header;
+            if (header.Nx != table.BoxSize || header.Ny != table.BoxSize)
+                throw new DataFormatException(path, $"images are {header.Nx} x {header.Ny} pixels but {table.SourcePath} says {table.BoxSize}", particleIndex: particle);
+            reader.ReadSection(table.Images[particle].Index, destination);
+        }
+
+        public void Dispose()
+        {
+            foreach (var reader in _open.Values) reader.Dispose();
+            _open.Clear();
+        }
+    }
+}

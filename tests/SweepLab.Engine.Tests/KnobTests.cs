@@ -1,0 +1,144 @@
+using SweepLab.Compute;
+using SweepLab.Engine.Configuration;
+using SweepLab.Simulation;
+
+namespace SweepLab.Engine.Tests;
+
+/// <summary>Every knob reaches the engine: change it and the iterations show it (no dead knobs).</summary>
+[Collection(EngineDeviceCollection.Name)]
+public class KnobTests(EngineDeviceFixture devices)
+{
+    private static readonly Lazy<(ClassificationInput Input, SimulatedDataset Dataset)> Data = new(() => EngineTestData.Simulated(
+        new SimulationSettings { Particles = 600, BoxPixels = 32, PixelSizeAngstrom = 6, Snr = 0.2, Seed = 9, SubunitMassFraction = 0.3, CoreBlobs = 30 },
+        targetResolutionAngstrom: 15));
+
+    /// <summary>600 particles, batch 100 x 2: 3 O-EM iterations per epoch.</summary>
+    private static ClassificationConfig Small => new()
+    {
+        Seed = 4, BatchSizePerClass = 100, InitSubsetSize = 100, OemEpochs = 2, FullBatchIterations = 1,
+        SimilarityAnnealStartIteration = 1, SimilarityAnnealEndIteration = 4, TargetResolutionAngstrom = 15, ConvergenceSwitchFraction = 0,
+    };
+
+    private ClassificationResult Run(ClassificationConfig config, ComputeBackend backend = ComputeBackend.Pocl)
+    {
+        using var kernels = devices.Kernels(backend, Data.Value.Input.Particles);
+        return new ClassificationEngine(kernels, Data.Value.Input).Run(config);
+    }
+
+    [SkippableFact]
+    public void SimilarityOneKeepsEveryParticlesEssAtK()
+    {
+        // s = 1 until the anneal starts at the last iteration.
+        var result = Run(Small with { ClassSimilarity = 1, SimilarityAnnealStartIteration = 6, SimilarityAnnealEndIteration = 6 });
+        foreach (var it in result.Iterations.Where(i => i.Similarity == 1))
+        {
+            Assert.Equal(2.0, it.MeanEss, 12);
+            Assert.Equal(it.BatchSize, it.EssHistogram[^1]); // every particle in the top bin, ESS = K
+        }
+        Assert.True(result.Iterations.Count(i => i.Similarity == 1) >= 5);
+        Assert.Equal(0, result.Iterations[^1].Similarity);
+    }
+
+    [SkippableFact]
+    public void ForceHardGivesEssExactlyOne()
+    {
+        var result = Run(Small with { HardClassification = new HardClassificationSchedule.On() });
+        Assert.All(result.Iterations, it => { Assert.True(it.Hard); Assert.Equal(1.0, it.MeanEss); });
+        Assert.All(result.Ess, e => Assert.Equal(1.0, e));
+    }
+
+    [SkippableFact]
+    public void HalfLifeZeroKeepsTheRateFixedAndADecayHalvesIt()
+    {
+        var fixedRate = Run(Small with { LearningRateInit = 0.7, LearningRateHalfLifeIterations = 0 });
+        Assert.All(fixedRate.Iterations.Where(i => !i.IsFullBatch), it => Assert.Equal(0.7, it.LearningRate));
+        var decaying = Run(Small with { LearningRateInit = 0.8, LearningRateHalfLifeIterations = 2 });
+        Assert.Equal(0.4, decaying.Iterations[2].LearningRate, 12);
+        Assert.NotEqual(fixedRate.Volumes[0], decaying.Volumes[0]);
+    }
+
+    [SkippableFact]
+    public void SoftThenHardAndHardThenSoftSwitchAtTheStatedIteration()
+    {
+        var softThenHard = Run(Small with { HardClassification = new HardClassificationSchedule.SoftThenHard(3) });
+        Assert.Equal([false, false, false, true, true, true, true], softThenHard.Iterations.Select(i => i.Hard));
+        Assert.All(softThenHard.Iterations.Skip(3), it => Assert.Equal(1.0, it.MeanEss));
+        Assert.True(softThenHard.Iterations[0].MeanEss > 1.0);
+
+        var hardThenSoft = Run(Small with { HardClassification = new HardClassificationSchedule.HardThenSoft(2) });
+        Assert.Equal([true, true, false, false, false, false, false], hardThenSoft.Iterations.Select(i => i.Hard));
+        Assert.True(hardThenSoft.Iterations[2].MeanEss > 1.0);
+    }
+
+    [SkippableFact]
+    public void SimilarityModelsAndBatchSizeChangeTheOutcome()
+    {
+        var tempered = Run(Small with { SimilarityModel = SimilarityModel.Tempered });
+        var mixture = Run(Small with { SimilarityModel = SimilarityModel.Mixture });
+        Assert.NotEqual(tempered.Iterations[0].MeanEss, mixture.Iterations[0].MeanEss);
+        var bigBatch = Run(Small with { BatchSizePerClass = 150 });
+        Assert.Equal(300, bigBatch.Iterations[0].BatchSize);
+        Assert.Equal(200, tempered.Iterations[0].BatchSize);
+    }
+
+    [SkippableFact]
+    public void AutoSimilarityReachesTheTargetEss()
+    {
+        var result = Run(Small with { AutoSimilarityTargetEssFraction = 0.9 });
+        Assert.Equal(0.9 * 2, result.Iterations[0].MeanEss, 3);
+        Assert.Equal(result.InitialSimilarity, result.Iterations[0].Similarity);
+    }
+
+    [SkippableFact]
+    public void SameRunTwiceGivesIdenticalOutputs()
+    {
+        var a = Run(Small);
+        var b = Run(Small);
+        Assert.Equal(a.Assignments, b.Assignments);
+        Assert.Equal(a.Posteriors, b.Posteriors);
+        for (int k = 0; k < 2; k++) Assert.Equal(a.Volumes[k], b.Volumes[k]);
+        var otherSeed = Run(Small with { Seed = 5 });
+        Assert.NotEqual(a.Volumes[0], otherSeed.Volumes[0]);
+    }
+
+    [SkippableFact]
+    public void SteppingRunsTogetherGivesTheSameResultsAsOneByOne()
+    {
+        var configs = new[] { Small, Small with { ClassSimilarity = 0.2 }, Small with { HardClassification = new HardClassificationSchedule.On() } };
+        using var kernels = devices.Kernels(ComputeBackend.Pocl, Data.Value.Input.Particles);
+        var engine = new ClassificationEngine(kernels, Data.Value.Input);
+        var together = engine.RunMany(configs);
+        for (int i = 0; i < configs.Length; i++)
+        {
+            var alone = engine.Run(configs[i]);
+            // PoCL may vectorise the volume loop differently for other volume counts (reassociation is allowed),
+            // so maps agree to float rounding and assignments exactly.
+            Assert.Equal(alone.Assignments, together[i].Assignments);
+            double scale = alone.Volumes[0].Max(Math.Abs);
+            for (int j = 0; j < alone.Volumes[0].Length; j++) Assert.True(Math.Abs(alone.Volumes[0][j] - together[i].Volumes[0][j]) <= 1e-5 * scale);
+        }
+    }
+
+    [SkippableFact]
+    public void PoclAndTheCpuAcceleratorAgree()
+    {
+        var config = Small with { OemEpochs = 1, FullBatchIterations = 0, SimilarityAnnealEndIteration = 2 };
+        var pocl = Run(config, ComputeBackend.Pocl);
+        var cpu = Run(config, ComputeBackend.Cpu);
+        Assert.Equal(pocl.Assignments, cpu.Assignments);
+        for (int i = 0; i < pocl.Posteriors.Length; i++) Assert.Equal(pocl.Posteriors[i], cpu.Posteriors[i], 3);
+        for (int k = 0; k < 2; k++)
+        {
+            double scale = pocl.Volumes[k].Max(Math.Abs);
+            for (int j = 0; j < pocl.Volumes[k].Length; j++) Assert.True(Math.Abs(pocl.Volumes[k][j] - cpu.Volumes[k][j]) <= 1e-3 * scale, $"volume {k} coefficient {j}");
+        }
+    }
+
+    [SkippableFact]
+    public void InvalidSettingsAreRejectedBeforeAnyWork()
+    {
+        var e = Assert.Throws<ConfigValidationException>(() => Run(Small with { ClassCount = 1, ClassSimilarity = 1.5, BatchSizePerClass = 0, TargetResolutionAngstrom = 5 }));
+        foreach (string key in new[] { "classes", "class_similarity", "batch_size_per_class", "target_resolution_angstrom" })
+            Assert.Contains(key, e.Message);
+    }
+}
