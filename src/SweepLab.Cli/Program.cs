@@ -1,5 +1,13 @@
 using Cocona;
+using SweepLab.Cli.Commands;
 
-var app = CoconaApp.Create(args);
-app.AddCommand("version", () => Console.WriteLine("sweeplab 0.1"));
+var builder = CoconaApp.CreateBuilder(args, options =>
+{
+    options.TreatPublicMethodsAsCommands = false;
+    options.EnableShellCompletionSupport = false;
+});
+var app = builder.Build();
+app.AddCommands<InspectCommand>();
+app.AddCommands<SimulateCommand>();
+app.AddCommands<ClassifyCommand>();
 app.Run();

@@ -1,0 +1,73 @@
+using SweepLab.Core.Fourier;
+using SweepLab.Core.Particles;
+using SweepLab.Engine;
+using SweepLab.Formats;
+using SweepLab.Formats.Mrc;
+using SweepLab.Formats.Particles;
+using SweepLab.Formats.Preprocessing;
+using SweepLab.Simulation;
+
+namespace SweepLab.Cli;
+
+/// <summary>Particles preprocessed once at one target resolution, with what else a classification may start from.</summary>
+internal sealed record LoadedParticles(ParticleTable Table, ClassificationInput Input, string ParticleFile, string? TruthFile)
+{
+    public ParticleSet Set => Input.Particles;
+}
+
+/// <summary>Reads particles, truth, input maps and masks from the user's files into the engine's forms.</summary>
+internal static class DataLoader
+{
+    public static LoadedParticles Load(string particleFile, double targetResolutionAngstrom, string? truthFile = null,
+        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null)
+    {
+        var table = ParticleFiles.Read(particleFile);
+        return Load(table, particleFile, targetResolutionAngstrom, truthFile, inputVolumes, maskFile, log);
+    }
+
+    public static LoadedParticles Load(ParticleTable table, string particleFile, double targetResolutionAngstrom, string? truthFile = null,
+        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null)
+    {
+        if (targetResolutionAngstrom < 2 * table.PixelSizeAngstrom)
+            throw new UserInputException($"target_resolution_angstrom {targetResolutionAngstrom} is finer than Nyquist (2 x {table.PixelSizeAngstrom} A) of {particleFile}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var set = ParticleSetLoader.Load(table, targetResolutionAngstrom);
+        log?.Invoke($"preprocessed {set.Count} particles in {clock.Elapsed.TotalSeconds:0.0} s: box {table.BoxSize} -> {set.Grid.CroppedBox} at {targetResolutionAngstrom} A, {set.PixelCount} Fourier pixels each, {set.DataBytes / (1 << 20)} MiB");
+        int n = table.BoxSize, m = set.Grid.CroppedBox;
+        int[]? truth = null;
+        IReadOnlyList<float[]>? trueVolumes = null;
+        if (truthFile is not null)
+        {
+            if (!File.Exists(truthFile)) throw new FileNotFoundException($"{truthFile}: truth file not found");
+            var classes = SimulatedDatasetWriter.ReadTruthClasses(truthFile);
+            truth = set.Particles.Select(p => classes.TryGetValue(p.ImageName, out int k) ? k : -1).ToArray();
+            if (truth.All(k => k < 0))
+                throw new DataFormatException(truthFile, $"no rlnImageName of {particleFile} appears in it");
+            string folder = Path.GetDirectoryName(Path.GetFullPath(truthFile))!;
+            var maps = Enumerable.Range(0, 64).Select(k => Path.Combine(folder, SimulatedDatasetWriter.TruthMapFileName(k))).TakeWhile(File.Exists).ToList();
+            if (maps.Count > 0) trueVolumes = maps.Select(path => ReadMap(path, n, m)).ToList();
+        }
+        var initial = inputVolumes?.Select(path => ReadMap(path, n, m)).ToList();
+        float[]? mask = maskFile is null ? null : ReadMask(maskFile, n, m);
+        return new LoadedParticles(table, new ClassificationInput(set, truth, trueVolumes, initial, mask), particleFile, truthFile);
+    }
+
+    /// <summary>A map on the particles' box, as the engine's centred cropped transform.</summary>
+    private static float[] ReadMap(string path, int n, int m)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: map not found");
+        var (header, data) = MrcFile.ReadVolume(path);
+        if (header.Nx != n || header.Ny != n || header.Nz != n)
+            throw new DataFormatException(path, $"map is {header.Nx} x {header.Ny} x {header.Nz}; the particles need {n}^3");
+        return FourierVolume.FromRealSpace(data, n, m);
+    }
+
+    /// <summary>A real-space mask on the particles' box, resampled to the cropped box by Fourier cropping, clamped to [0, 1].</summary>
+    private static float[] ReadMask(string path, int n, int m)
+    {
+        var cropped = FourierVolume.ToRealSpace(ReadMap(path, n, m), m, m);
+        double scale = Math.Pow((double)m / n, 3);
+        for (int i = 0; i < cropped.Length; i++) cropped[i] = (float)Math.Clamp(cropped[i] * scale, 0, 1);
+        return cropped;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+
+namespace SweepLab.Engine.Configuration;
+
+/// <summary>
+/// Builds a <see cref="ClassificationConfig"/> from snake_case key/value text, the one path by which the CLI's
+/// options and a sweep's settings reach the engine. Every problem is reported at once with its key: an unknown key,
+/// a value of the wrong type; ranges are then checked by <see cref="ClassificationConfig.Validate"/>.
+/// Values use the canonical forms of <see cref="ClassificationConfig.ToCanonicalDictionary"/> ("null" clears an
+/// optional value); the named schedules soft, hard, soft_then_hard and hard_then_soft are accepted for
+/// hard_classification as aliases of off, on, soft_then_hard:anneal_end and hard_then_soft:N.
+/// </summary>
+public static class ConfigSettings
+{
+    private delegate ClassificationConfig Setter(ClassificationConfig config, string value);
+
+    private static readonly Dictionary<string, Setter> Setters = new(StringComparer.Ordinal)
+    {
+        [ClassificationConfig.Keys.Classes] = (c, v) => c with { ClassCount = Int(v) },
+        [ClassificationConfig.Keys.TargetResolutionAngstrom] = (c, v) => c with { TargetResolutionAngstrom = Double(v) },
+        [ClassificationConfig.Keys.Initialisation] = (c, v) => c with { Initialisation = Enum<InitialisationMode>(v, ("simple", InitialisationMode.Simple), ("input_volumes", InitialisationMode.InputVolumes), ("pca", InitialisationMode.Pca)) },
+        [ClassificationConfig.Keys.InitSubsetSize] = (c, v) => c with { InitSubsetSize = Int(v) },
+        [ClassificationConfig.Keys.InitLowpassResolutionAngstrom] = (c, v) => c with { InitLowpassResolutionAngstrom = Double(v) },
+        [ClassificationConfig.Keys.PcaReconstructionCount] = (c, v) => c with { PcaReconstructionCount = Int(v) },
+        [ClassificationConfig.Keys.PcaComponentCount] = (c, v) => c with { PcaComponentCount = Int(v) },
+        [ClassificationConfig.Keys.ClassSimilarity] = (c, v) => c with { ClassSimilarity = Double(v) },
+        [ClassificationConfig.Keys.SimilarityAnnealStart] = (c, v) => c with { SimilarityAnnealStartIteration = Int(v) },
+        [ClassificationConfig.Keys.SimilarityAnnealEnd] = (c, v) => c with { SimilarityAnnealEndIteration = Int(v) },
+        [ClassificationConfig.Keys.SimilarityModel] = (c, v) => c with { SimilarityModel = Enum<SimilarityModel>(v, ("tempered", SimilarityModel.Tempered), ("mixture", SimilarityModel.Mixture)) },
+        [ClassificationConfig.Keys.AutoSimilarityTargetEssFraction] = (c, v) => c with { AutoSimilarityTargetEssFraction = IsNull(v) ? null : Double(v) },
+        [ClassificationConfig.Keys.LearningRateInit] = (c, v) => c with { LearningRateInit = Double(v) },
+        [ClassificationConfig.Keys.LearningRateHalfLifeIterations] = (c, v) => c with { LearningRateHalfLifeIterations = Double(v) },
+        [ClassificationConfig.Keys.BatchSizePerClass] = (c, v) => c with { BatchSizePerClass = Int(v) },
+        [ClassificationConfig.Keys.OemEpochs] = (c, v) => c with { OemEpochs = Int(v) },
+        [ClassificationConfig.Keys.FullBatchIterations] = (c, v) => c with { FullBatchIterations = Int(v) },
+        [ClassificationConfig.Keys.HardClassification] = (c, v) => c with { HardClassification = HardSchedule(v) },
+        [ClassificationConfig.Keys.ConvergenceSwitchFraction] = (c, v) => c with { ConvergenceSwitchFraction = Double(v) },
+        [ClassificationConfig.Keys.CollapseFloorFraction] = (c, v) => c with { CollapseFloorFraction = Double(v) },
+        [ClassificationConfig.Keys.NoiseModel] = (c, v) => c with { NoiseModel = Enum<NoiseModel>(v, ("coloured", NoiseModel.Coloured), ("colored", NoiseModel.Coloured), ("white", NoiseModel.White)) },
+        [ClassificationConfig.Keys.RegularisationTau2Fudge] = (c, v) => c with { RegularisationTau2Fudge = Double(v) },
+        [ClassificationConfig.Keys.MaskRadiusAngstrom] = (c, v) => c with { MaskRadiusAngstrom = IsNull(v) ? null : Double(v) },
+        [ClassificationConfig.Keys.Seed] = (c, v) => c with { Seed = ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw new FormatException($"'{v}' is not a non-negative integer seed") },
+    };
+
+    /// <summary>Every key a setting may have, in canonical order.</summary>
+    public static IReadOnlyCollection<string> KnownKeys => Setters.Keys;
+
+    public static bool IsKnown(string key) => Setters.ContainsKey(key);
+
+    /// <summary>Applies the settings over <paramref name="start"/> (defaults when null); returns the config or the errors.</summary>
+    public static (ClassificationConfig? Config, IReadOnlyList<ConfigError> Errors) TryApply(
+        IEnumerable<KeyValuePair<string, string>> settings, ClassificationConfig? start = null)
+    {
+        var config = start ?? new ClassificationConfig();
+        var errors = new List<ConfigError>();
+        foreach (var (key, value) in settings)
+        {
+            if (!Setters.TryGetValue(key, out var setter))
+            {
+                errors.Add(new ConfigError(key, $"unknown setting; known settings are {string.Join(", ", Setters.Keys)}"));
+                continue;
+            }
+            try
+            {
+                config = setter(config, value.Trim());
+            }
+            catch (FormatException e)
+            {
+                errors.Add(new ConfigError(key, e.Message));
+            }
+        }
+        return errors.Count == 0 ? (config, errors) : (null, errors);
+    }
+
+    /// <summary>Applies and validates; throws <see cref="ConfigValidationException"/> listing every problem.</summary>
+    public static ClassificationConfig Apply(IEnumerable<KeyValuePair<string, string>> settings, ClassificationConfig? start = null,
+        double? pixelSizeAngstrom = null, long? particleCount = null)
+    {
+        var (config, errors) = TryApply(settings, start);
+        if (config is null) throw new ConfigValidationException(errors);
+        return config.ThrowIfInvalid(pixelSizeAngstrom, particleCount);
+    }
+
+    private static bool IsNull(string v) => v.Length == 0 || v.Equals("null", StringComparison.OrdinalIgnoreCase) || v == "~";
+
+    private static int Int(string v) =>
+        int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i) ? i
+        : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue ? (int)d
+        : throw new FormatException($"'{v}' is not an integer");
+
+    private static double Double(string v) =>
+        double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d
+        : throw new FormatException($"'{v}' is not a finite number");
+
+    private static T Enum<T>(string v, params (string Name, T Value)[] names)
+    {
+        foreach (var (name, value) in names)
+            if (string.Equals(v, name, StringComparison.OrdinalIgnoreCase)) return value;
+        throw new FormatException($"'{v}' is not one of {string.Join(", ", names.Select(n => n.Name))}");
+    }
+
+    private static HardClassificationSchedule HardSchedule(string v)
+    {
+        string t = v.ToLowerInvariant();
+        string canonical = t switch
+        {
+            "soft" => "off",
+            "hard" => "on",
+            "soft_then_hard" => "soft_then_hard:anneal_end",
+            _ => t,
+        };
+        return HardClassificationSchedule.Parse(canonical);
+    }
+}
