@@ -192,6 +192,11 @@ public class PlannerTests
         Assert.Equal(8, BoundarySearch.MaxEvaluations((BoundarySearchSpec)boundary.Search)); // 2 ends + ceil(log2(50)) = 6
         Assert.Equal(2 * 3 * 8, plan.MaxRunCount);
 
+        // Worst cases above 10,000 runs need max_runs, which then acts as a budget rather than a refusal.
+        var wide = baseSpec with { Grid = [new GridAxis("batch", Enumerable.Range(1, 500).Select(i => SettingValue.FromInteger(i)).ToArray())], Search = boundary.Search };
+        Assert.Contains("12000 runs, more than 10000", Assert.Throws<SweepSpecException>(() => SweepPlanner.Plan(wide)).Message);
+        Assert.Equal(12000, SweepPlanner.Plan(wide with { Execution = new ExecutionSpec(MaxRuns: new Located<long>(100)) }).MaxRunCount);
+
         var clash = baseSpec with { Search = new BoundarySearchSpec("batch", 0.5, 0.1, 0.01, MetricPredicate.Parse("x > 0"), Line: 40), SourcePath = "s.yaml" };
         var messages = Assert.Throws<SweepSpecException>(() => SweepPlanner.Plan(clash)).Errors.Select(x => x.ToString()).ToArray();
         Assert.Contains(messages, m => m.StartsWith("s.yaml:40: search.axis: 'batch' is bisected by the search", StringComparison.Ordinal));

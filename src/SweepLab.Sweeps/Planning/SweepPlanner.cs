@@ -148,7 +148,9 @@ public static class SweepPlanner
 
         // Count before expanding, so a million-run grid is refused without building it.
         var execution = spec.Execution;
-        long limit = execution.MaxRuns?.Value ?? DefaultRunLimit;
+        // For adaptive searches max_runs is a budget the runner enforces, so only the default limit refuses them.
+        bool budgetOnly = spec.Search is not GridSearchSpec && execution.MaxRuns is not null;
+        long limit = budgetOnly ? long.MaxValue : execution.MaxRuns?.Value ?? DefaultRunLimit;
         int limitLine = execution.MaxRuns?.Line
             ?? spec.Grid.Select(a => a.Line).Concat(spec.Zip.Select(z => z.Line)).FirstOrDefault(execution.Line);
         double baseCount = factors.Aggregate(1.0, (n, f) => n * f[0].Values.Count);

@@ -61,8 +61,9 @@ public enum ExecutorKind
 
 /// <summary>
 /// How to execute: the executor, concurrent workers (groups of runs in flight), and optional budgets.
-/// <paramref name="MaxRuns"/> is both the cap the planner checks the grid against (a grid larger than 10,000 runs
-/// needs it set explicitly) and the number of runs a runner starts at most in one invocation.
+/// <paramref name="MaxRuns"/> is both the cap the planner checks a grid against (a grid larger than 10,000 runs
+/// needs it set explicitly; a grid larger than it is refused) and the number of runs a runner starts at most in
+/// one invocation, which is how it bounds adaptive searches (whose worst case the planner then does not refuse).
 /// </summary>
 public sealed record ExecutionSpec(
     ExecutorKind Executor = ExecutorKind.Local,
