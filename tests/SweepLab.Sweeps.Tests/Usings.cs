@@ -1,1 +1,3 @@
+global using SweepLab.Sweeps;
+
 namespace SweepLab.Sweeps.Tests;

@@ -1,0 +1,124 @@
+namespace SweepLab.Sweeps;
+
+/// <summary>
+/// One configuration at one rung of successive halving: its score (mean of the metric over its repeats; NaN when
+/// it has none), whether it could be ranked at all (every repeat finished unpruned with a finite metric), and
+/// whether it went on to the next rung.
+/// </summary>
+public sealed record HalvingEntry(
+    SettingMap Configuration,
+    string ConfigId,
+    int Rung,
+    long Budget,
+    double Score,
+    bool Eligible,
+    bool Promoted,
+    int Rank);
+
+/// <summary>What successive halving did: every (configuration, rung) entry, every run in order, and the winners.</summary>
+public sealed record HalvingSearchResult(
+    IReadOnlyList<HalvingEntry> Entries,
+    IReadOnlyList<RunSpec> Runs,
+    IReadOnlyList<SettingMap> Survivors,
+    bool Finished,
+    SweepBatchResult Execution);
+
+/// <summary>
+/// Successive halving (Jamieson and Talwalkar 2016) over the plan's configurations, synchronous and with restarts:
+/// rung k runs each surviving configuration's repeats with the budget setting at <c>rungs[k]</c>, ranks the
+/// configurations by the mean metric over repeats, and keeps the best ceil(n / eta) for rung k + 1. A configuration
+/// with a pruned (say, collapsed) or failed repeat is not ranked, so the pruner's verdict is final. Ties go to the
+/// earlier configuration in plan order. Decisions depend only on stored results, so a resumed search makes the same
+/// ones. Runs restart from iteration 0 at each rung, costing at most 1 + 1/eta + 1/eta^2 + ... times the rung-by-rung
+/// work of a checkpointing scheme.
+/// </summary>
+public static class SuccessiveHalving
+{
+    /// <param name="plan">The checked plan; its search block gives the strategy.</param>
+    /// <param name="store">Where outcomes are read back from.</param>
+    /// <param name="runBatch">Runs a batch (usually <see cref="SweepRunner.RunAsync"/>); a no-op replays the store only.</param>
+    /// <param name="cancellationToken">Stops the search after the batch in flight.</param>
+    public static async Task<HalvingSearchResult> RunAsync(
+        SweepPlan plan,
+        RunStore store,
+        Func<IReadOnlyList<RunSpec>, CancellationToken, Task<SweepBatchResult>> runBatch,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(runBatch);
+        if (plan.Spec.Search is not HalvingSearchSpec spec) throw new ArgumentException("the plan's search is not successive halving", nameof(plan));
+
+        var entries = new List<HalvingEntry>();
+        var evaluated = new List<RunSpec>();
+        var execution = SweepBatchResult.Empty;
+        IReadOnlyList<SettingMap> survivors = plan.Configurations;
+
+        for (int rung = 0; rung < spec.Rungs.Count; rung++)
+        {
+            long budget = spec.Rungs[rung];
+            var budgetValue = SettingValue.FromInteger(budget, spec.Line);
+            var runs = survivors
+                .SelectMany(c => plan.Seeds.Select((seed, r) => new RunSpec(c.With(spec.BudgetSetting, budgetValue), seed, r)))
+                .ToArray();
+            execution = execution.Add(await runBatch(runs, cancellationToken).ConfigureAwait(false));
+
+            var scored = new List<(SettingMap Configuration, double Score, bool Eligible)>();
+            bool complete = true;
+            int index = 0;
+            foreach (var configuration in survivors)
+            {
+                var metricValues = new List<double>();
+                bool eligible = true;
+                for (int r = 0; r < plan.Seeds.Count; r++, index++)
+                {
+                    var run = runs[index];
+                    var record = store.TryLoad(run.RunId);
+                    if (record is null)
+                    {
+                        eligible = false;
+                        if (store.GetState(run.RunId) != RunState.Failed) complete = false;
+                        continue;
+                    }
+                    evaluated.Add(run);
+                    if (record.Outcome == RunOutcome.Pruned || !record.FinalMetrics.TryGetValue(spec.Metric, out double value) || !double.IsFinite(value))
+                    {
+                        eligible = false;
+                        continue;
+                    }
+                    metricValues.Add(value);
+                }
+                double score = metricValues.Count > 0 ? metricValues.Average() : double.NaN;
+                scored.Add((configuration, score, eligible));
+            }
+            if (!complete)
+            {
+                // Budget or cancellation stopped the rung: record what is known, promote nothing yet.
+                entries.AddRange(scored.Select(s => new HalvingEntry(s.Configuration, CanonicalJson.ConfigId(s.Configuration), rung, budget, s.Score, s.Eligible, false, 0)));
+                return new HalvingSearchResult(entries, evaluated, survivors, false, execution);
+            }
+
+            var ranked = scored.Select((s, i) => (s, i)).Where(x => x.s.Eligible)
+                .OrderBy(x => spec.Maximize ? -x.s.Score : x.s.Score).ThenBy(x => x.i)
+                .Select(x => x.i).ToArray();
+            bool last = rung == spec.Rungs.Count - 1;
+            int keep = last ? ranked.Length : Math.Min(ranked.Length, (survivors.Count + spec.Eta - 1) / spec.Eta);
+            var rankOf = new Dictionary<int, int>();
+            for (int k = 0; k < ranked.Length; k++) rankOf[ranked[k]] = k + 1;
+            var promoted = new HashSet<int>(ranked.Take(keep));
+            for (int i = 0; i < scored.Count; i++)
+            {
+                var s = scored[i];
+                entries.Add(new HalvingEntry(s.Configuration, CanonicalJson.ConfigId(s.Configuration), rung, budget, s.Score, s.Eligible,
+                    !last && promoted.Contains(i), rankOf.GetValueOrDefault(i)));
+            }
+            // Survivors keep plan order between rungs (a stable, readable run order); after the last rung they are
+            // the ranked winners, best first.
+            survivors = last
+                ? ranked.Select(i => scored[i].Configuration).ToArray()
+                : Enumerable.Range(0, scored.Count).Where(promoted.Contains).Select(i => scored[i].Configuration).ToArray();
+            if (survivors.Count == 0) break;
+        }
+        return new HalvingSearchResult(entries, evaluated, survivors, true, execution);
+    }
+}

@@ -1,0 +1,56 @@
+namespace SweepLab.Sweeps;
+
+/// <summary>
+/// What a study did: every run it asked for, in the deterministic order tables use (plan order for a grid; wave
+/// order for a boundary search; rung order for halving), how execution went, and the search's own results.
+/// </summary>
+public sealed record StudyResult(
+    IReadOnlyList<RunSpec> Runs,
+    SweepBatchResult Execution,
+    BoundarySearchResult? Boundary,
+    HalvingSearchResult? Halving);
+
+/// <summary>
+/// Runs a planned sweep with the strategy its spec names (grid, boundary, halving) through a runner, or replays it
+/// from the store alone (for status and tables without computing anything).
+/// </summary>
+public static class SweepStudy
+{
+    public static Task<StudyResult> RunAsync(SweepPlan plan, SweepRunner runner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        return ExecuteAsync(plan, runner.Store, runner.RunAsync, cancellationToken);
+    }
+
+    /// <summary>What the store holds for this plan, computing nothing; adaptive searches stop where results end.</summary>
+    public static Task<StudyResult> ReplayAsync(SweepPlan plan, RunStore store) =>
+        ExecuteAsync(plan, store, (_, _) => Task.FromResult(SweepBatchResult.Empty), CancellationToken.None);
+
+    private static async Task<StudyResult> ExecuteAsync(
+        SweepPlan plan,
+        RunStore store,
+        Func<IReadOnlyList<RunSpec>, CancellationToken, Task<SweepBatchResult>> runBatch,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(store);
+        switch (plan.Spec.Search)
+        {
+            case BoundarySearchSpec:
+            {
+                var result = await BoundarySearch.RunAsync(plan, store, runBatch, cancellationToken).ConfigureAwait(false);
+                return new StudyResult(result.Runs, result.Execution, result, null);
+            }
+            case HalvingSearchSpec:
+            {
+                var result = await SuccessiveHalving.RunAsync(plan, store, runBatch, cancellationToken).ConfigureAwait(false);
+                return new StudyResult(result.Runs, result.Execution, null, result);
+            }
+            default:
+            {
+                var execution = await runBatch(plan.Runs, cancellationToken).ConfigureAwait(false);
+                return new StudyResult(plan.Runs, execution, null, null);
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+namespace SweepLab.Sweeps;
+
+/// <summary>Where a run stands in the store.</summary>
+public enum RunState
+{
+    /// <summary>Never started here.</summary>
+    Missing,
+
+    /// <summary>Started but neither finished nor failed (a crash or Ctrl-C); computed again on the next run.</summary>
+    Interrupted,
+
+    /// <summary>The last attempt failed; retried on the next run.</summary>
+    Failed,
+
+    /// <summary>Finished: its folder holds run.json and result.json.</summary>
+    Complete,
+
+    /// <summary>Stopped early by the pruner; its folder is final like a complete one.</summary>
+    Pruned,
+}
+
+/// <summary>What the journal says about a run: attempts so far and the last failure.</summary>
+public sealed record RunHistory(int Attempts, RunEventKind? LastEvent, string? LastError, double? LastDurationSeconds);
+
+/// <summary>Counts of runs by state, for <c>sweeplab status</c>.</summary>
+public sealed record StoreSummary(int Total, int Complete, int Pruned, int Failed, int Interrupted, int Missing);
+
+/// <summary>
+/// The result store of a sweep folder DIR. Truth lives in two places, each written atomically:
+/// <list type="bullet">
+/// <item>DIR/runs/&lt;run-id&gt;/ is a finished run. The objective writes into DIR/runs/.tmp-&lt;run-id&gt;-&lt;guid&gt;/,
+/// the runner adds run.json, and the folder is renamed into place in one step, so a half-finished run is never
+/// seen: it is computed again. A run is complete when its folder holds run.json and result.json.</item>
+/// <item>DIR/journal.jsonl (or journal.&lt;writer&gt;.jsonl per process) logs starts, completions, failures and prunes
+/// with times, attempts and error text; replayed on open.</item>
+/// </list>
+/// The folder decides completeness (a crash between the rename and the journal line loses nothing); the journal
+/// decides failed versus interrupted and counts attempts.
+/// </summary>
+public sealed class RunStore : IDisposable
+{
+    public const string ResultFileName = "result.json";
+    public const string RunsFolderName = "runs";
+    private const string TemporaryPrefix = ".tmp-";
+
+    private readonly RunJournal _journal;
+    private readonly Dictionary<string, RunHistory> _history = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public string Directory { get; }
+    public string RunsDirectory { get; }
+
+    /// <summary>Lines of the journals that could not be read when the store was opened (at most one per crash).</summary>
+    public int UnreadableJournalLines { get; }
+
+    /// <param name="directory">The sweep folder; created if missing.</param>
+    /// <param name="writerName">Null for journal.jsonl; a name (letters, digits, '-', '_') gives this process its own
+    /// journal.&lt;name&gt;.jsonl, for executors whose tasks share the folder.</param>
+    public RunStore(string directory, string? writerName = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (writerName is not null && (writerName.Length == 0 || !writerName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+            throw new ArgumentException($"writer name '{writerName}' may hold only letters, digits, '-' and '_'", nameof(writerName));
+        Directory = Path.GetFullPath(directory);
+        RunsDirectory = Path.Combine(Directory, RunsFolderName);
+        System.IO.Directory.CreateDirectory(RunsDirectory);
+
+        var journals = System.IO.Directory.GetFiles(Directory, "journal*.jsonl")
+            .OrderBy(p => Path.GetFileName(p) == "journal.jsonl" ? "" : Path.GetFileName(p), StringComparer.Ordinal)
+            .ToArray();
+        var (events, unreadable) = RunJournal.Replay(journals);
+        UnreadableJournalLines = unreadable;
+        foreach (var e in events.OrderBy(e => e.Time)) Apply(e);
+        _journal = new RunJournal(Path.Combine(Directory, writerName is null ? "journal.jsonl" : $"journal.{writerName}.jsonl"));
+    }
+
+    private void Apply(RunEvent e)
+    {
+        var previous = _history.GetValueOrDefault(e.RunId) ?? new RunHistory(0, null, null, null);
+        _history[e.RunId] = e.Kind switch
+        {
+            RunEventKind.Started => previous with { Attempts = Math.Max(previous.Attempts, e.Attempt), LastEvent = e.Kind },
+            RunEventKind.Failed => previous with { LastEvent = e.Kind, LastError = e.Error, LastDurationSeconds = e.DurationSeconds },
+            _ => previous with { LastEvent = e.Kind, LastDurationSeconds = e.DurationSeconds },
+        };
+    }
+
+    public string RunDirectory(string runId) => Path.Combine(RunsDirectory, runId);
+
+    public RunHistory History(string runId)
+    {
+        lock (_gate) return _history.GetValueOrDefault(runId) ?? new RunHistory(0, null, null, null);
+    }
+
+    /// <summary>The state of a run: its folder first (complete or pruned), then the journal.</summary>
+    public RunState GetState(string runId)
+    {
+        if (TryLoad(runId) is { } record) return record.Outcome == RunOutcome.Complete ? RunState.Complete : RunState.Pruned;
+        return History(runId).LastEvent switch
+        {
+            null => RunState.Missing,
+            RunEventKind.Failed => RunState.Failed,
+            _ => RunState.Interrupted,
+        };
+    }
+
+    /// <summary>True when the run's folder is final (complete or pruned), so it is never computed again.</summary>
+    public bool IsFinished(string runId) => GetState(runId) is RunState.Complete or RunState.Pruned;
+
+    /// <summary>The stored record of a finished run, or null when the run has no valid final folder.</summary>
+    public RunRecord? TryLoad(string runId)
+    {
+        string folder = RunDirectory(runId);
+        string recordPath = Path.Combine(folder, RunRecord.FileName);
+        if (!File.Exists(recordPath) || !File.Exists(Path.Combine(folder, ResultFileName))) return null;
+        try
+        {
+            var record = RunRecord.Parse(File.ReadAllBytes(recordPath), recordPath);
+            return record.RunId == runId ? record : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    public StoreSummary Summarize(IEnumerable<RunSpec> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        int total = 0, complete = 0, pruned = 0, failed = 0, interrupted = 0, missing = 0;
+        foreach (var run in runs)
+        {
+            total++;
+            switch (GetState(run.RunId))
+            {
+                case RunState.Complete: complete++; break;
+                case RunState.Pruned: pruned++; break;
+                case RunState.Failed: failed++; break;
+                case RunState.Interrupted: interrupted++; break;
+                default: missing++; break;
+            }
+        }
+        return new StoreSummary(total, complete, pruned, failed, interrupted, missing);
+    }
+
+    /// <summary>
+    /// Logs a new attempt and creates the empty temporary folder the objective writes into.
+    /// </summary>
+    /// <returns>The attempt number and the temporary folder.</returns>
+    public (int Attempt, string TemporaryDirectory) BeginRun(RunSpec run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        int attempt;
+        lock (_gate)
+        {
+            attempt = (_history.GetValueOrDefault(run.RunId)?.Attempts ?? 0) + 1;
+            var e = new RunEvent(RunEventKind.Started, run.RunId, DateTimeOffset.UtcNow, attempt);
+            _journal.Append(e);
+            Apply(e);
+        }
+        string temporary = Path.Combine(RunsDirectory, $"{TemporaryPrefix}{run.RunId}-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(temporary);
+        return (attempt, temporary);
+    }
+
+    /// <summary>
+    /// Makes a run final: checks the objective's result.json, writes run.json into the temporary folder, and renames
+    /// the folder into place. If another writer finished the same run first, its folder is kept and this one dropped.
+    /// </summary>
+    public void CommitRun(RunRecord record, string temporaryDirectory, int attempt, double durationSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentException.ThrowIfNullOrEmpty(temporaryDirectory);
+        if (!File.Exists(Path.Combine(temporaryDirectory, ResultFileName)))
+            throw new InvalidOperationException($"run {record.RunId} finished without writing {ResultFileName} into its folder");
+        AtomicFile.WriteAllBytes(Path.Combine(temporaryDirectory, RunRecord.FileName), record.ToJson());
+        string final = RunDirectory(record.RunId);
+        if (System.IO.Directory.Exists(final))
+        {
+            if (TryLoad(record.RunId) is not null)
+            {
+                DeleteDirectory(temporaryDirectory);
+            }
+            else
+            {
+                DeleteDirectory(final);
+                System.IO.Directory.Move(temporaryDirectory, final);
+            }
+        }
+        else
+        {
+            System.IO.Directory.Move(temporaryDirectory, final);
+        }
+        var kind = record.Outcome == RunOutcome.Complete ? RunEventKind.Completed : RunEventKind.Pruned;
+        Log(new RunEvent(kind, record.RunId, DateTimeOffset.UtcNow, attempt, Iteration: record.PrunedAtIteration, DurationSeconds: durationSeconds));
+    }
+
+    /// <summary>Records a failed attempt (with the error text) and removes its temporary folder.</summary>
+    public void RecordFailure(RunSpec run, string? temporaryDirectory, int attempt, string error, double durationSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (temporaryDirectory is not null) DeleteDirectory(temporaryDirectory);
+        Log(new RunEvent(RunEventKind.Failed, run.RunId, DateTimeOffset.UtcNow, attempt, Error: error, DurationSeconds: durationSeconds));
+    }
+
+    /// <summary>Drops an attempt cut short by cancellation: no journal line, so the run reads as interrupted.</summary>
+    public void AbandonRun(string temporaryDirectory) => DeleteDirectory(temporaryDirectory);
+
+    /// <summary>Deletes temporary folders left by crashed runs; only call it while no other process writes here.</summary>
+    public int RemoveStaleTemporaryFolders()
+    {
+        int removed = 0;
+        foreach (string folder in System.IO.Directory.GetDirectories(RunsDirectory, TemporaryPrefix + "*"))
+        {
+            DeleteDirectory(folder);
+            removed++;
+        }
+        return removed;
+    }
+
+    private void Log(RunEvent e)
+    {
+        lock (_gate)
+        {
+            _journal.Append(e);
+            Apply(e);
+        }
+    }
+
+    private static void DeleteDirectory(string path)
+    {
+        try
+        {
+            if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    public void Dispose() => _journal.Dispose();
+}
