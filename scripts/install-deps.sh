@@ -3,8 +3,9 @@
 #   relion            independent reference: relion_project / relion_refine (checks CTF, Euler, files, results)
 #   pocl-opencl-icd   PoCL, the OpenCL CPU device the ILGPU kernels run on without a GPU
 #   ocl-icd-libopencl1, clinfo  the OpenCL loader (libOpenCL.so.1) and a probe
+#   chromium          renders the HTML reports headless in the report tests
 set -euo pipefail
-packages=(relion pocl-opencl-icd ocl-icd-libopencl1 clinfo "$@")
+packages=(relion pocl-opencl-icd ocl-icd-libopencl1 clinfo chromium "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

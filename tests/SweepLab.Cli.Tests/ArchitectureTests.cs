@@ -13,6 +13,7 @@ public class ArchitectureTests
         ["SweepLab.Simulation"] = ["SweepLab.Core", "SweepLab.Formats"],
         ["SweepLab.Engine"] = ["SweepLab.Core", "SweepLab.Compute"],
         ["SweepLab.Sweeps"] = ["SweepLab.Core"],
+        ["SweepLab.Reports"] = ["SweepLab.Core", "SweepLab.Sweeps", "SweepLab.Formats"],
     };
 
     /// <summary>Heavy or outward-facing packages and the only projects allowed to use them.</summary>
