@@ -10,4 +10,5 @@ var app = builder.Build();
 app.AddCommands<InspectCommand>();
 app.AddCommands<SimulateCommand>();
 app.AddCommands<ClassifyCommand>();
+app.AddCommands<SweepCommands>();
 app.Run();

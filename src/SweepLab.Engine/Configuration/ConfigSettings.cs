@@ -45,7 +45,7 @@ public static class ConfigSettings
     /// <summary>Every key a setting may have, in canonical order.</summary>
     public static IReadOnlyCollection<string> KnownKeys => Setters.Keys;
 
-    public static bool IsKnown(string key) => Setters.ContainsKey(key);
+    public static bool IsKnown(string key) => Setters.ContainsKey(key) || key == HardSwitchIterationKey;
 
     /// <summary>Applies the settings over <paramref name="start"/> (defaults when null); returns the config or the errors.</summary>
     public static (ClassificationConfig? Config, IReadOnlyList<ConfigError> Errors) TryApply(
@@ -53,7 +53,7 @@ public static class ConfigSettings
     {
         var config = start ?? new ClassificationConfig();
         var errors = new List<ConfigError>();
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in CombineSwitchIteration(settings.ToList(), errors))
         {
             if (!Setters.TryGetValue(key, out var setter))
             {
@@ -79,6 +79,27 @@ public static class ConfigSettings
         var (config, errors) = TryApply(settings, start);
         if (config is null) throw new ConfigValidationException(errors);
         return config.ThrowIfInvalid(pixelSizeAngstrom, particleCount);
+    }
+
+    /// <summary>
+    /// hard_switch_iteration (a sweep axis of its own, e.g. only for soft_then_hard runs) folds into the
+    /// hard_classification schedule: soft_then_hard + 5 = soft_then_hard:5.
+    /// </summary>
+    public const string HardSwitchIterationKey = "hard_switch_iteration";
+
+    private static IEnumerable<KeyValuePair<string, string>> CombineSwitchIteration(List<KeyValuePair<string, string>> settings, List<ConfigError> errors)
+    {
+        int at = settings.FindIndex(p => p.Key == HardSwitchIterationKey);
+        if (at < 0) return settings;
+        string iteration = settings[at].Value.Trim();
+        settings.RemoveAt(at);
+        int schedule = settings.FindIndex(p => p.Key == ClassificationConfig.Keys.HardClassification);
+        string? name = schedule < 0 ? null : settings[schedule].Value.Trim().ToLowerInvariant();
+        if (name is "soft_then_hard" or "hard_then_soft")
+            settings[schedule] = new(ClassificationConfig.Keys.HardClassification, $"{name}:{iteration}");
+        else
+            errors.Add(new ConfigError(HardSwitchIterationKey, $"applies only with hard_classification soft_then_hard or hard_then_soft (got {name ?? "none"})"));
+        return settings;
     }
 
     private static bool IsNull(string v) => v.Length == 0 || v.Equals("null", StringComparison.OrdinalIgnoreCase) || v == "~";

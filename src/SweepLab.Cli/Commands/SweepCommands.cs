@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.Json;
+using Cocona;
+using SweepLab.Cli.Sweeping;
+using SweepLab.Core.Metrics;
+using SweepLab.Engine.Configuration;
+using SweepLab.Formats.Particles;
+using SweepLab.Sweeps;
+
+namespace SweepLab.Cli.Commands;
+
+internal sealed class SweepCommands
+{
+    public const string SpecCopy = "sweep.yaml";
+    public const string SweepJson = "sweep.json";
+
+    [Command("plan", Description = "Expand a sweep file and print its runs without running anything.")]
+    public int Plan([Argument(Description = "sweeps.yaml")] string sweep, [Option(Description = "Print at most this many runs")] int show = 40) =>
+        CommandGuard.Run(() =>
+        {
+            var (spec, plan, _) = Prepare(sweep, Path.GetTempPath());
+            Console.WriteLine($"{plan.Runs.Count} runs: {plan.Configurations.Count} configurations x {plan.Seeds.Count} seeds ({spec.Search.GetType().Name.Replace("SearchSpec", "", StringComparison.Ordinal).ToLowerInvariant()} search{(plan.IsAdaptive ? $", at most {plan.MaxRunCount} runs" : "")})");
+            Console.WriteLine($"varying: {(plan.VaryingSettings.Count == 0 ? "(nothing)" : string.Join(", ", plan.VaryingSettings))}");
+            var columns = new List<string> { "run_id", "seed" };
+            columns.AddRange(plan.VaryingSettings);
+            var rows = plan.Runs.Take(show).Select(r =>
+            {
+                var cells = new List<string> { r.RunId, r.Seed.ToString(CultureInfo.InvariantCulture) };
+                cells.AddRange(plan.VaryingSettings.Select(s => r.Settings.TryGetValue(s, out var v) ? v.CanonicalText : "-"));
+                return cells;
+            }).ToList();
+            var widths = columns.Select((c, i) => Math.Max(c.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+            Console.WriteLine(string.Join("  ", columns.Select((c, i) => c.PadRight(widths[i]))));
+            foreach (var row in rows) Console.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))));
+            if (plan.Runs.Count > show) Console.WriteLine($"... {plan.Runs.Count - show} more");
+            return CommandGuard.ExitOk;
+        });
+
+    [Command("run", Description = "Run a sweep: every configuration through the engine over one shared particle set; resumes where it stopped.")]
+    public int Run(
+        [Argument(Description = "sweeps.yaml")] string sweep,
+        [Option(Description = "Output folder (default: sweep-output/<name>)")] string? @out = null,
+        [Option(Description = "Parallel workers (default: the sweep file's execution.workers)")] int? workers = null,
+        [Option(Description = "local | slurm (default: the sweep file's execution.executor)")] string? executor = null,
+        [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto",
+        [Option("group-size", Description = "Runs stepped together in one pass over the data")] int groupSize = 64,
+        [Option("no-report", Description = "Skip the HTML report")] bool noReport = false) =>
+        CommandGuard.Run(() =>
+        {
+            var spec = SweepSpecYaml.Load(sweep);
+            string output = Path.GetFullPath(@out ?? Path.Combine("sweep-output", spec.Name ?? Path.GetFileNameWithoutExtension(sweep)));
+            var (_, plan, dataset) = Prepare(sweep, output);
+            var kind = executor is null ? spec.Execution.Executor : executor.ToLowerInvariant() switch
+            {
+                "local" => ExecutorKind.Local,
+                "slurm" => ExecutorKind.Slurm,
+                _ => throw new UserInputException($"--executor: '{executor}' is not local or slurm"),
+            };
+            Directory.CreateDirectory(output);
+            WriteSweepFiles(output, sweep, plan);
+            if (kind == ExecutorKind.Slurm) return SweepExecution.SubmitToSlurm(output, sweep, plan);
+            return SweepExecution.RunLocal(output, plan, dataset, device, workers ?? spec.Execution.Workers, groupSize, report: !noReport, runs: null);
+        });
+
+    [Command("status", Description = "Say how many runs of a sweep folder are done, failed, running or missing.")]
+    public int Status([Argument(Description = "Sweep output folder")] string dir) =>
+        CommandGuard.Run(() =>
+        {
+            string specPath = Path.Combine(dir, SpecCopy);
+            if (!File.Exists(specPath)) throw new UserInputException($"{dir}: not a sweep folder (no {SpecCopy})");
+            var plan = SweepPlanner.Plan(SweepSpecYaml.Load(specPath));
+            using var store = new RunStore(dir, "status");
+            var summary = store.Summarize(plan.Runs);
+            Console.WriteLine($"{dir}: {summary.Total} runs: {summary.Complete} complete, {summary.Pruned} pruned, {summary.Failed} failed, {summary.Interrupted} interrupted, {summary.Missing} missing");
+            foreach (string line in SweepExecution.QueueStatus(dir)) Console.WriteLine(line);
+            return summary.Failed > 0 ? 3 : CommandGuard.ExitOk;
+        });
+
+    /// <summary>Parses, validates every run's settings against the engine and the dataset, and plans; no work.</summary>
+    internal static (SweepSpec Spec, SweepPlan Plan, SweepDataset Dataset) Prepare(string sweep, string output)
+    {
+        if (!File.Exists(sweep)) throw new FileNotFoundException($"{sweep}: sweep file not found");
+        var spec = SweepSpecYaml.Load(sweep);
+        var dataset = SweepDataset.FromSpec(spec, output);
+        double pixel;
+        long count;
+        if (dataset.Simulation is { } s) (pixel, count) = (s.PixelSizeAngstrom, s.Particles);
+        else
+        {
+            var table = ParticleFiles.Read(dataset.ParticleFile);
+            (pixel, count) = (table.PixelSizeAngstrom, table.Count);
+        }
+        var plan = SweepPlanner.Plan(spec, settings => Validate(settings, pixel, count));
+        return (spec, plan, dataset);
+    }
+
+    private static IReadOnlyList<SettingIssue> Validate(IReadOnlyDictionary<string, SettingValue> settings, double pixel, long count)
+    {
+        var issues = new List<SettingIssue>();
+        foreach (string key in settings.Keys.Where(k => !ConfigSettings.IsKnown(k)))
+            issues.Add(new SettingIssue(key, $"unknown engine setting; known: {string.Join(", ", ConfigSettings.KnownKeys.Append(ConfigSettings.HardSwitchIterationKey))}"));
+        var known = settings.Where(p => ConfigSettings.IsKnown(p.Key)).Select(p => new KeyValuePair<string, string>(p.Key, p.Value.CanonicalText));
+        var (config, errors) = ConfigSettings.TryApply(known);
+        issues.AddRange(errors.Select(e => new SettingIssue(e.Key, e.Message)));
+        if (config is not null) issues.AddRange(config.Validate(pixel, count).Select(e => new SettingIssue(e.Key, e.Message)));
+        return issues;
+    }
+
+    private static void WriteSweepFiles(string output, string sweep, SweepPlan plan)
+    {
+        string yaml = File.ReadAllText(sweep);
+        Sweeps.AtomicFile.WriteAllText(Path.Combine(output, SpecCopy), yaml);
+        var settings = plan.Configurations.SelectMany(c => c.Keys).Distinct().ToList();
+        var json = JsonSerializer.Serialize(new
+        {
+            name = plan.Spec.Name ?? Path.GetFileNameWithoutExtension(sweep),
+            settings,
+            varying = plan.VaryingSettings,
+            runs = plan.Runs.Count,
+            yaml,
+        }, new JsonSerializerOptions { WriteIndented = true });
+        Sweeps.AtomicFile.WriteAllText(Path.Combine(output, SweepJson), json);
+    }
+
+    /// <summary>Mean agreement between two runs' final assignments (adjusted Rand index), from their particles.star.</summary>
+    internal static double Agreement(string runFolderA, string runFolderB)
+    {
+        static int[] Classes(string folder)
+        {
+            var table = RelionParticles.Read(Path.Combine(folder, Outputs.RunOutputs.ParticlesFile));
+            return table.ClassIndices?.ToArray() ?? throw new InvalidDataException($"{folder}: particles.star has no rlnClassNumber");
+        }
+        var a = Classes(runFolderA);
+        var b = Classes(runFolderB);
+        return ClusteringAgreement.AdjustedRandIndex(a, b, a.Max() + 1, b.Max() + 1);
+    }
+}
