@@ -32,9 +32,9 @@ internal static class CommandGuard
 
     public static Task<int> RunAsync(Func<Task<int>> body) => Task.FromResult(Run(() => body().GetAwaiter().GetResult()));
 
-    private static bool IsUserError(Exception e) => e is ArgumentException or FileNotFoundException or DirectoryNotFoundException
-        or FormatException or InvalidDataException or UserInputException
-        || e.GetType().Name is "DataFormatException" or "ConfigValidationException";
+    private static bool IsUserError(Exception e) => e is Formats.DataFormatException or Engine.Configuration.ConfigValidationException
+        or UserInputException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException
+        or ArgumentException or Compute.ComputeBackendUnavailableException;
 
     /// <summary>Progress to stderr so stdout stays machine-readable.</summary>
     public static IAnsiConsole ErrorConsole { get; } = AnsiConsole.Create(new AnsiConsoleSettings

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace SweepLab.Cli.Tests;
+
+/// <summary>Runs the built sweeplab program as a user would, capturing its output and exit code.</summary>
+internal static class CliRunner
+{
+    public sealed record Outcome(int ExitCode, string Stdout, string Stderr, long PeakWorkingSetBytes);
+
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "sweeplab.dll");
+
+    public static Outcome Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(5), args);
+
+    public static Outcome Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(workingDirectory, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        long peak = 0;
+        var clock = Stopwatch.StartNew();
+        while (!process.WaitForExit(50))
+        {
+            try { process.Refresh(); peak = Math.Max(peak, process.PeakWorkingSet64); } catch (InvalidOperationException) { }
+            if (clock.Elapsed > timeout)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"sweeplab {string.Join(' ', args)} ran past {timeout}");
+            }
+        }
+        return new Outcome(process.ExitCode, stdout.Result, stderr.Result, peak);
+    }
+
+    public static Process Start(string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Dll);
+        foreach (string a in args) info.ArgumentList.Add(a);
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+    }
+}
+
+/// <summary>A temporary folder removed afterwards.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("sweeplab-cli-").FullName;
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
