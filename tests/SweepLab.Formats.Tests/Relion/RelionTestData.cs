@@ -83,23 +83,6 @@ internal static class RelionTestData
         return spectrum;
     }
 
-    public static double Correlation(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double ma = 0, mb = 0;
-        for (int i = 0; i < a.Length; i++) { ma += a[i]; mb += b[i]; }
-        ma /= a.Length;
-        mb /= b.Length;
-        double ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            double x = a[i] - ma, y = b[i] - mb;
-            ab += x * y;
-            aa += x * x;
-            bb += y * y;
-        }
-        return ab / Math.Sqrt(aa * bb);
-    }
-
     public static Rotation RandomPose(TestRandom r) =>
         Rotation.FromRelionEulerDegrees(Math.Round(r.Uniform(-180, 180), 3), Math.Round(r.Uniform(5, 175), 3), Math.Round(r.Uniform(-180, 180), 3));
 }
