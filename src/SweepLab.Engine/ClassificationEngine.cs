@@ -116,9 +116,14 @@ public sealed class ClassificationEngine
         }
         var masks = runs.Select(r => MaskFor(r.Config)).ToArray();
 
+        // One stack holds every run's classes for the shared residual pass; the M-step is per run (its own sums and
+        // output), so a run's result never depends on which other runs share its group.
         using var volumes = _kernels.CreateVolumes(totalVolumes);
-        using var running = _kernels.CreateSums(totalVolumes);
-        using var batchSums = _kernels.CreateSums(totalVolumes);
+        var running = runs.Select(r => _kernels.CreateSums(r.K)).ToArray();
+        var batchSums = runs.Select(r => _kernels.CreateSums(r.K)).ToArray();
+        var runVolumes = runs.Select(r => _kernels.CreateVolumes(r.K)).ToArray();
+        try
+        {
         var host = new float[totalVolumes][];
         foreach (var run in runs)
         {
@@ -133,8 +138,6 @@ public sealed class ClassificationEngine
 
         var sampler = runs[0].Schedule.Batches.CreateSampler();
         int iterations = runs[0].Schedule.TotalIterationCount;
-        var keep = new float[totalVolumes];
-        var add = new float[totalVolumes];
         // Wiener filter with the consensus signal spectrum: a class's own spectrum would feed back on itself (a blurred
         // map lowers its tau^2, which raises the regulariser and blurs it further).
         var consensusRegulariser = ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, configs[0].RegularisationTau2Fudge);
@@ -148,7 +151,6 @@ public sealed class ClassificationEngine
             var residuals = new float[(long)b * activeVolumes.Length];
             _kernels.Residuals(batch, activeVolumes, volumes, invSigma2, residuals);
 
-            var weights = new float[(long)b * totalVolumes];
             var pending = new List<(RunState Run, IterationMetrics Metrics)>();
             int position = 0;
             foreach (var run in active)
@@ -163,9 +165,15 @@ public sealed class ClassificationEngine
                 var plan = run.Schedule.At(t);
                 run.LastPlan = plan;
                 var (posteriors, ess) = Posteriors(loglik, run, plan, b);
-                for (int i = 0; i < b; i++)
-                    for (int k = 0; k < run.K; k++)
-                        weights[(long)i * totalVolumes + run.VolumeOffset + k] = (float)posteriors[i * run.K + k];
+                var weights = new float[posteriors.Length];
+                for (int i = 0; i < weights.Length; i++) weights[i] = (float)posteriors[i];
+                int slot = runs.IndexOf(run);
+                _kernels.Backproject(batch, weights, batchSums[slot]);
+                // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.
+                double rate = t == 0 ? 1 : plan.LearningRate;
+                _kernels.Blend(running[slot], batchSums[slot], Enumerable.Repeat((float)(1 - rate), run.K).ToArray(),
+                    Enumerable.Repeat((float)(rate * n / b), run.K).ToArray());
+                _kernels.Reconstruct(running[slot], consensusRegulariser, runVolumes[slot]);
                 var metrics = BatchMetrics(run, plan, batch, loglik, posteriors, ess);
                 pending.Add((run, metrics));
                 // Class priors follow the soft fractions with the same learning rate as the maps.
@@ -173,40 +181,18 @@ public sealed class ClassificationEngine
                 for (int k = 0; k < run.K; k++) run.Priors[k] = (1 - eta) * run.Priors[k] + eta * metrics.ClassFractionsSoft[k];
             }
 
-            _kernels.Backproject(batch, weights, batchSums);
-            Array.Fill(keep, 1f);
-            Array.Fill(add, 0f);
-            foreach (var run in active)
-            {
-                double eta = t == 0 ? 1 : run.LastPlan!.LearningRate;
-                for (int k = 0; k < run.K; k++)
-                {
-                    // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.
-                    keep[run.VolumeOffset + k] = (float)(1 - eta);
-                    add[run.VolumeOffset + k] = (float)(eta * n / b);
-                }
-            }
-            _kernels.Blend(running, batchSums, keep, add);
-            _kernels.Reconstruct(running, consensusRegulariser, volumes);
-            var downloaded = volumes.Download();
             var change = new double[runs.Count];
             foreach (var run in runs)
             {
                 int runSlot = runs.IndexOf(run);
+                if (!run.Active) continue; // finished runs keep their final maps
+                var downloaded = runVolumes[runSlot].Download();
                 for (int k = 0; k < run.K; k++)
                 {
                     int v = run.VolumeOffset + k;
-                    if (!run.Active)
-                    {
-                        volumes.UploadVolume(v, host[v]); // finished runs keep their final maps
-                        continue;
-                    }
-                    var updated = downloaded.AsSpan(v * floatsPerVolume, floatsPerVolume).ToArray();
-                    if (masks[runSlot] is float[] mask)
-                    {
-                        VolumeOperations.ApplyRealSpaceMask(updated, m, mask);
-                        volumes.UploadVolume(v, updated);
-                    }
+                    var updated = downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).ToArray();
+                    if (masks[runSlot] is float[] mask) VolumeOperations.ApplyRealSpaceMask(updated, m, mask);
+                    volumes.UploadVolume(v, updated);
                     change[runSlot] = Math.Max(change[runSlot], VolumeOperations.RelativeRmsChange(host[v], updated));
                     host[v] = updated;
                 }
@@ -224,8 +210,14 @@ public sealed class ClassificationEngine
             }
         }
 
-        double groupSeconds = clock.Elapsed.TotalSeconds;
-        return FinalResults(runs, host, invSigma2, groupSeconds / runs.Count);
+            double groupSeconds = clock.Elapsed.TotalSeconds;
+            return FinalResults(runs, host, invSigma2, groupSeconds / runs.Count);
+        }
+        finally
+        {
+            foreach (var d in running.Concat(batchSums)) d.Dispose();
+            foreach (var d in runVolumes) d.Dispose();
+        }
     }
 
     /// <summary>L[i, k] = -residual (sum |X - CTF V_k|^2 / sigma^2): the Gaussian log-likelihood up to a constant.</summary>

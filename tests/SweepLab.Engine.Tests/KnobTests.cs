@@ -111,11 +111,13 @@ public class KnobTests(EngineDeviceFixture devices)
         for (int i = 0; i < configs.Length; i++)
         {
             var alone = engine.Run(configs[i]);
-            // PoCL may vectorise the volume loop differently for other volume counts (reassociation is allowed),
-            // so maps agree to float rounding and assignments exactly.
+            // The M-step is per run; the shared residual pass may round differently for other volume counts
+            // (PoCL vectorises work items under -cl-unsafe-math-optimizations), so: same assignments, float-close rest.
+            // (Sweeps keep results bit-identical by always stepping a run with the same companions.)
             Assert.Equal(alone.Assignments, together[i].Assignments);
+            for (int j = 0; j < alone.Posteriors.Length; j++) Assert.Equal(alone.Posteriors[j], together[i].Posteriors[j], 4);
             double scale = alone.Volumes[0].Max(Math.Abs);
-            for (int j = 0; j < alone.Volumes[0].Length; j++) Assert.True(Math.Abs(alone.Volumes[0][j] - together[i].Volumes[0][j]) <= 1e-5 * scale);
+            for (int j = 0; j < alone.Volumes[0].Length; j++) Assert.True(Math.Abs(alone.Volumes[0][j] - together[i].Volumes[0][j]) <= 1e-4 * scale);
         }
     }
 

@@ -34,6 +34,35 @@ public class RunnerTests
     }
 
     [Fact]
+    public async Task AResumedRunIsSteppedWithTheSameCompanionsAsInAnUninterruptedSweep()
+    {
+        // An objective whose results depend on the group (as floating-point results of lockstep runs can):
+        // resuming must form the same groups, recomputing finished companions as discarded shadows.
+        using var dir = new TempDir();
+        var plan = Plan(6);
+        var objective = new SyntheticObjective { PreferredGroupSize = 3 };
+        var companions = new Dictionary<string, string>();
+        void Remember() { foreach (var g in objective.Groups) foreach (var id in g) companions[id] = string.Join(",", g); }
+        using (var store = new RunStore(dir.Path))
+            await new SweepRunner(store, objective).RunAsync(plan.Runs.Take(2).ToList());
+        Remember();
+        Assert.Equal(string.Join(",", plan.Runs.Take(2).Select(r => r.RunId)), companions[plan.Runs[0].RunId]);
+
+        // The full sweep: the first group is {0, 1, 2} as a clean run would have it; 0 and 1 are shadows, kept as they were.
+        var resumed = new SyntheticObjective { PreferredGroupSize = 3 };
+        using (var store = new RunStore(dir.Path))
+        {
+            var result = await new SweepRunner(store, resumed).RunAsync(plan.Runs);
+            Assert.Equal(new SweepBatchResult(6, 2, 4, 0, 0, 0, false, false), result);
+            Assert.Empty(System.IO.Directory.GetDirectories(store.RunsDirectory, ".tmp-*"));
+            Assert.All(plan.Runs, r => Assert.Equal(RunState.Complete, store.GetState(r.RunId)));
+            Assert.Equal(1, store.History(plan.Runs[0].RunId).Attempts);
+        }
+        Assert.Equal([plan.Runs[0].RunId, plan.Runs[1].RunId, plan.Runs[2].RunId], resumed.Groups.First());
+        Assert.Equal([plan.Runs[3].RunId, plan.Runs[4].RunId, plan.Runs[5].RunId], resumed.Groups.Last());
+    }
+
+    [Fact]
     public async Task GroupsShareKeysUpToThePreferredSizeInPlanOrder()
     {
         using var dir = new TempDir();

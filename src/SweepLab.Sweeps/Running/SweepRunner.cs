@@ -155,7 +155,11 @@ public sealed class SweepRunner
         }
 
         var batch = new BatchState(unique.Count, skipped, pending.Count);
-        var groups = FormGroups(pending);
+        // Groups are a function of the whole run list, not of what is left: a resumed sweep (or a SLURM task) steps
+        // each run with the same companions as an uninterrupted one, so floating-point results match bit for bit.
+        // Finished companions are recomputed as shadows whose results are discarded.
+        var pendingIds = pending.Select(r => r.RunId).ToHashSet(StringComparer.Ordinal);
+        var groups = FormGroups(unique).Where(g => g.Any(r => pendingIds.Contains(r.RunId))).ToList();
         int nextGroup = 0;
         ReportProgress(batch);
 
@@ -170,17 +174,19 @@ public sealed class SweepRunner
                     if (nextGroup >= groups.Count) return;
                     if (BudgetExhausted(out int allowed)) { batch.StoppedByBudget = true; return; }
                     group = groups[nextGroup++];
-                    if (group.Count > allowed)
+                    int fresh = group.Count(r => pendingIds.Contains(r.RunId));
+                    if (fresh > allowed)
                     {
-                        group = group.GetRange(0, allowed);
+                        group = group.Where(r => pendingIds.Contains(r.RunId)).Take(allowed).ToList();
+                        fresh = group.Count;
                         batch.StoppedByBudget = true;
                     }
-                    _runsStarted += group.Count;
-                    batch.Started += group.Count;
+                    _runsStarted += fresh;
+                    batch.Started += fresh;
                 }
-                var failed = RunGroupOnce(group, batch, cancellationToken);
+                var failed = RunGroupOnce(group, batch, cancellationToken, pendingIds);
                 for (int attempt = 1; failed.Count > 0 && attempt < _options.AttemptsPerRun && !cancellationToken.IsCancellationRequested; attempt++)
-                    failed = RunGroupOnce(failed, batch, cancellationToken);
+                    failed = RunGroupOnce(failed, batch, cancellationToken, pendingIds);
             }
         }
 
@@ -215,7 +221,7 @@ public sealed class SweepRunner
     }
 
     /// <summary>Runs one group once; returns the runs that failed.</summary>
-    private List<RunSpec> RunGroupOnce(List<RunSpec> group, BatchState batch, CancellationToken cancellationToken)
+    private List<RunSpec> RunGroupOnce(List<RunSpec> group, BatchState batch, CancellationToken cancellationToken, IReadOnlySet<string> pendingIds)
     {
         var failed = new List<RunSpec>();
         void Ended(RunContext context, RunRecord? record, Exception? error)
@@ -251,8 +257,18 @@ public sealed class SweepRunner
         }
 
         var contexts = new List<RunContext>(group.Count);
+        var shadows = new List<RunContext>();
         foreach (var run in group)
         {
+            if (!pendingIds.Contains(run.RunId))
+            {
+                // A finished companion: recomputed in a scratch folder, never recorded.
+                string scratch = Directory.CreateDirectory(Path.Combine(_store.RunsDirectory, $"{RunStore.TemporaryPrefix}shadow-{run.RunId}-{Guid.NewGuid():N}")).FullName;
+                var shadow = new RunContext(run, scratch, 0, _options.Pruner, (c, _, _) => _store.AbandonRun(c.OutputDirectory));
+                contexts.Add(shadow);
+                shadows.Add(shadow);
+                continue;
+            }
             var (attempt, folder) = _store.BeginRun(run);
             contexts.Add(new RunContext(run, folder, attempt, _options.Pruner, Ended));
         }
@@ -269,6 +285,11 @@ public sealed class SweepRunner
 
         foreach (var context in contexts)
         {
+            if (shadows.Contains(context))
+            {
+                if (context.TryEndSilently()) _store.AbandonRun(context.OutputDirectory);
+                continue;
+            }
             if (!context.TryEndSilently()) continue;
             if (cancellationToken.IsCancellationRequested)
             {

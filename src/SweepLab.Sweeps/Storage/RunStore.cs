@@ -41,7 +41,7 @@ public sealed class RunStore : IDisposable
 {
     public const string ResultFileName = "result.json";
     public const string RunsFolderName = "runs";
-    private const string TemporaryPrefix = ".tmp-";
+    internal const string TemporaryPrefix = ".tmp-";
 
     private readonly RunJournal _journal;
     private readonly Dictionary<string, RunHistory> _history = new(StringComparer.Ordinal);

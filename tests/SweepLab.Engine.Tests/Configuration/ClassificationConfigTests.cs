@@ -98,7 +98,7 @@ public class ClassificationConfigTests
     public void Settings_that_the_run_never_reaches_are_rejected_given_the_particle_count()
     {
         // 4000 particles, 2 classes x 1000, 2 epochs: 4 O-EM + 2 full = 6 iterations (0..5)
-        var c = new ClassificationConfig { SimilarityAnnealEndIteration = 5 };
+        var c = new ClassificationConfig { SimilarityAnnealEndIteration = 5, OemEpochs = 2 };
         Assert.Equal(6, c.TotalIterations(4000));
         Assert.Empty(c.Validate(particleCount: 4000));
         Assert.Equal("similarity_anneal_end", Assert.Single((c with { SimilarityAnnealEndIteration = 6 }).Validate(particleCount: 4000)).Key);
