@@ -1,0 +1,1 @@
+namespace SweepLab.Notebooks.Tests;
