@@ -11,4 +11,5 @@ app.AddCommands<InspectCommand>();
 app.AddCommands<SimulateCommand>();
 app.AddCommands<ClassifyCommand>();
 app.AddCommands<SweepCommands>();
+app.AddCommands<SlurmCommands>();
 app.Run();

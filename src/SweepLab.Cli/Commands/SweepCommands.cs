@@ -44,7 +44,9 @@ internal sealed class SweepCommands
         [Option(Description = "local | slurm (default: the sweep file's execution.executor)")] string? executor = null,
         [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto",
         [Option("group-size", Description = "Runs stepped together in one pass over the data")] int groupSize = 64,
-        [Option("no-report", Description = "Skip the HTML report")] bool noReport = false) =>
+        [Option("no-report", Description = "Skip the HTML report")] bool noReport = false,
+        [Option(Description = "SLURM: wait for the jobs, resubmitting tasks that ended with runs missing (execution.slurm.max_requeue times)")] bool wait = false,
+        [Option("slurm-template", Description = "SLURM: submit-script template (default: execution.slurm.template, else DIR/slurm/template.sh, else the built-in one)")] string? slurmTemplate = null) =>
         CommandGuard.Run(() =>
         {
             var spec = SweepSpecYaml.Load(sweep);
@@ -58,7 +60,8 @@ internal sealed class SweepCommands
             };
             Directory.CreateDirectory(output);
             WriteSweepFiles(output, sweep, plan);
-            if (kind == ExecutorKind.Slurm) return SweepExecution.SubmitToSlurm(output, sweep, plan);
+            if (kind == ExecutorKind.Slurm)
+                return SweepExecution.SubmitToSlurm(output, sweep, plan, new SlurmSubmitOptions(device, workers, groupSize, Report: !noReport, Wait: wait, TemplatePath: slurmTemplate is null ? null : Path.GetFullPath(slurmTemplate)));
             return SweepExecution.RunLocal(output, plan, dataset, device, workers ?? spec.Execution.Workers, groupSize, report: !noReport, runs: null);
         });
 

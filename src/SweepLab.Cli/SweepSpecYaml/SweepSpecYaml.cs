@@ -38,6 +38,7 @@ namespace SweepLab.Cli;
 ///   workers: 4                       # groups in flight (default 1)
 ///   max_runs: 2000                   # needed above 10,000 runs; also a run budget
 ///   time_budget_seconds: 3600        # no new runs start after this
+///   slurm: {tasks: 8, throttle: 4}   # SLURM executor options, read by SlurmSettings (see its docs)
 /// search:                            # default {kind: grid}
 ///   kind: grid                       # grid | boundary | halving
 ///   prune_when: "collapsed == 1"     # stop any run early when an iteration report satisfies this
@@ -52,7 +53,7 @@ namespace SweepLab.Cli;
 public static partial class SweepSpecYaml
 {
     private static readonly string[] TopLevelKeys = ["name", "dataset", "base", "grid", "zip", "conditional", "repeats", "seed", "execution", "search"];
-    private static readonly string[] ExecutionKeys = ["executor", "workers", "max_runs", "time_budget_seconds"];
+    private static readonly string[] ExecutionKeys = ["executor", "workers", "max_runs", "time_budget_seconds", "slurm"];
     private static readonly string[] GeneratorKeys = ["range", "linspace", "logspace"];
 
     public static SweepSpec Load(string path)
@@ -458,6 +459,8 @@ public static partial class SweepSpecYaml
                     case "time_budget_seconds":
                         if (Number(value, at) is double seconds) spec = spec with { TimeBudgetSeconds = seconds };
                         break;
+                    case "slurm":
+                        break; // The SLURM executor's own block, read and checked by Sweeping.SlurmSettings.
                     default:
                         Error(k, at, $"unknown key; expected one of {string.Join(", ", ExecutionKeys)}");
                         break;

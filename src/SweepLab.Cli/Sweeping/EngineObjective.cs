@@ -33,7 +33,10 @@ internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset,
     public static ClassificationConfig Config(RunSpec run, ParticleTable table) =>
         ConfigSettings.Apply(Settings(run), pixelSizeAngstrom: table.PixelSizeAngstrom, particleCount: table.Count);
 
-    public string GroupKey(RunSpec run)
+    public string GroupKey(RunSpec run) => GroupKeyOf(run, table);
+
+    /// <summary>The group key without an objective, for executors that split runs before any worker starts.</summary>
+    public static string GroupKeyOf(RunSpec run, ParticleTable table)
     {
         var c = Config(run, table);
         return string.Create(CultureInfo.InvariantCulture,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using SweepLab.Cli.Commands;
 using SweepLab.Sweeps;
 
@@ -24,6 +25,14 @@ internal static partial class SweepExecution
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); Log("stopping after the running group (Ctrl-C again to kill)"); };
         Console.CancelKeyPress += onCancel;
+        // scancel, preemption and time limits send SIGTERM (SIGKILL follows after the cluster's KillWait): stop now,
+        // as on Ctrl-C, so unfinished runs are left interrupted and the store consistent for the resubmission.
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+            Log("SIGTERM: stopping; unfinished runs are left interrupted");
+        });
         try
         {
             var options = SweepRunnerOptions.FromSpec(plan.Spec) with

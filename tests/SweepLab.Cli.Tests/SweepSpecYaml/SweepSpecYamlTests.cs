@@ -147,7 +147,7 @@ public class SweepSpecYamlTests
             """);
         Assert.Equal([
             "s.yaml:4: colour: unknown key; expected one of name, dataset, base, grid, zip, conditional, repeats, seed, execution, search",
-            "s.yaml:7: execution.gpus: unknown key; expected one of executor, workers, max_runs, time_budget_seconds",
+            "s.yaml:7: execution.gpus: unknown key; expected one of executor, workers, max_runs, time_budget_seconds, slurm",
             "s.yaml:8: search.eta: unknown key for a boundary search; expected one of kind, prune_when, axis, low, high, tolerance, outcome",
         ], messages);
     }
