@@ -50,6 +50,14 @@ public static class ReportBuilder
         return string.Join(", ", varying.Select(v => $"{v}={(config.Settings.TryGetValue(v, out var s) ? s : "")}"));
     }
 
+    /// <summary>"0.1 · 5000 · off": the varying settings' values only, for dense axes.</summary>
+    public static string CompactLabel(SweepSummary summary, ConfigSummary config)
+    {
+        var varying = summary.Sweep.Info.Varying;
+        if (varying.Count == 0) return config.ConfigId;
+        return string.Join(" · ", varying.Select(v => config.Settings.TryGetValue(v, out var s) ? s : ""));
+    }
+
     private static string F(double v, string format = "0.###") => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
 
     private static void Overview(HtmlDocument doc, SweepSummary summary, AxisGrid grid)
@@ -120,6 +128,7 @@ public static class ReportBuilder
         doc.Section("ess", "ESS distributions");
         doc.Paragraph("Per-particle ESS = 1 / sum_k p_k^2, the effective number of classes a particle is spread over (1 = assigned to one class, K = spread evenly). Final histograms of all seeds of a configuration, summed.", "note");
         var rows = new List<(string, double[], int)>();
+        bool compact = summary.Configs.Count > summary.Options.EssLinesLimit;
         foreach (var config in summary.Ranked)
         {
             double[]? sum = null;
@@ -136,9 +145,9 @@ public static class ReportBuilder
             if (sum is null || classes < 2) continue;
             double total = sum.Sum();
             if (total <= 0) continue;
-            rows.Add(($"#{config.Rank} {Label(summary, config)}", sum.Select(v => v / total).ToArray(), classes));
+            rows.Add(($"#{config.Rank} {(compact ? CompactLabel(summary, config) : Label(summary, config))}", sum.Select(v => v / total).ToArray(), classes));
         }
-        var figure = RunCharts.Ess(rows, summary.Options.EssLinesLimit);
+        var figure = RunCharts.Ess(rows, summary.Options.EssLinesLimit, compact && summary.Sweep.Info.Varying.Count > 0 ? string.Join(" · ", summary.Sweep.Info.Varying) : "configuration");
         if (figure is null) doc.Paragraph("No run folder holds a result.json with an ESS histogram.", "warning");
         else doc.Chart(figure, "Configurations in rank order (#1 = most stable).");
     }

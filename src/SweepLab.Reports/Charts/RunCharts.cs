@@ -34,7 +34,7 @@ internal static class RunCharts
         var figure = new Figure($"Convergence: {label}", 760);
         string[] titles = ["class fractions (hard)", "mean ESS", "fraction changing class", "mean log-likelihood", "schedules", "volume change (RMS)"];
         var axes = figure.Grid(6, 2, titles, 0.08, 0.1);
-        for (int p = 0; p < 6; p++) axes[p].X["title"] = Title("iteration");
+        for (int p = 4; p < 6; p++) axes[p].X["title"] = Title("iteration");
         axes[1].Y["rangemode"] = "tozero";
         axes[0].Y["range"] = new[] { 0.0, 1.0 };
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -109,7 +109,7 @@ internal static class RunCharts
     /// Per-particle ESS distribution of each configuration: the final ESS histograms of its finished seeds summed and
     /// normalised to fractions of particles. One line per configuration when they are few, else one heatmap row each.
     /// </summary>
-    public static Figure? Ess(IReadOnlyList<(string Label, double[] Fractions, int Classes)> rows, int linesLimit)
+    public static Figure? Ess(IReadOnlyList<(string Label, double[] Fractions, int Classes)> rows, int linesLimit, string rowTitle)
     {
         if (rows.Count == 0) return null;
         int classes = rows.Max(r => r.Classes);
@@ -138,13 +138,13 @@ internal static class RunCharts
         heat.Add(Traces.Heatmap(xs, labels, z), "heatmap", new Dictionary<string, object?>
         {
             ["z"] = Figure.Clean(z),
-            ["colorscale"] = "Blues",
+            ["colorscale"] = "Blues", ["reversescale"] = true,
             ["zmin"] = 0.0,
             ["colorbar"] = new Dictionary<string, object> { ["title"] = Title("fraction") },
             ["hovertemplate"] = "%{y}<br>ESS %{x}: %{z:.3f} of particles<extra></extra>",
         });
         heat.Layout["xaxis"] = new Dictionary<string, object> { ["title"] = Title("ESS bin centre"), ["type"] = "category" };
-        heat.Layout["yaxis"] = new Dictionary<string, object> { ["type"] = "category", ["autorange"] = "reversed", ["automargin"] = true, ["tickfont"] = new Dictionary<string, object> { ["size"] = 9 } };
+        heat.Layout["yaxis"] = new Dictionary<string, object> { ["title"] = Title(rowTitle), ["type"] = "category", ["autorange"] = "reversed", ["automargin"] = true, ["tickfont"] = new Dictionary<string, object> { ["size"] = 9 } };
         return heat;
     }
 
@@ -189,7 +189,7 @@ internal static class RunCharts
                 ["colorbar"] = new Dictionary<string, object> { ["title"] = Title("split ratio") },
             },
         });
-        figure.Layout["margin"] = new Dictionary<string, object> { ["l"] = 80, ["r"] = 80, ["t"] = 90, ["b"] = 40 };
+        figure.Layout["margin"] = new Dictionary<string, object> { ["l"] = 80, ["r"] = 80, ["t"] = 120, ["b"] = 40 };
         return figure;
     }
 
@@ -226,7 +226,7 @@ internal static class RunCharts
                 {
                     ["z"] = Figure.Clean(image, 3),
                     ["x"] = null, ["y"] = null,
-                    ["colorscale"] = "Greys", ["reversescale"] = true, ["zmin"] = -3.0, ["zmax"] = 3.0, ["zauto"] = false,
+                    ["colorscale"] = "Greys", ["reversescale"] = false, ["zmin"] = -3.0, ["zmax"] = 3.0, ["zauto"] = false,
                     ["showscale"] = false, ["xaxis"] = xa, ["yaxis"] = ya,
                     ["hovertemplate"] = "%{z:.2f} σ<extra></extra>",
                     ["name"] = titles[panel],

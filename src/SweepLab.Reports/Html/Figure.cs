@@ -117,24 +117,24 @@ internal static class Traces
 {
     /// <summary>A heatmap on categorical axes; <paramref name="z"/> is row-major [y][x], NaN for empty cells.</summary>
     public static GenericChart Heatmap(IReadOnlyList<string> x, IReadOnlyList<string> y, double[][] z) =>
-        C.Chart.Heatmap<double, string, string, string>(z, X: x.ToArray(), Y: y.ToArray());
+        C.Chart.Heatmap<double, string, string, string>(z, X: x.ToArray(), Y: y.ToArray(), UseDefaults: false);
 
     /// <summary>A line (or markers) trace.</summary>
     public static GenericChart Scatter(IEnumerable<double> x, IEnumerable<double> y, string name, string mode = "lines") =>
         mode == "markers"
-            ? C.Chart.Point<double, double, string>(x.ToArray(), y.ToArray(), Name: name)
-            : C.Chart.Line<double, double, string>(x.ToArray(), y.ToArray(), Name: name, ShowMarkers: mode.Contains("markers", StringComparison.Ordinal));
+            ? C.Chart.Point<double, double, string>(x.ToArray(), y.ToArray(), Name: name, UseDefaults: false)
+            : C.Chart.Line<double, double, string>(x.ToArray(), y.ToArray(), Name: name, ShowMarkers: mode.Contains("markers", StringComparison.Ordinal), UseDefaults: false);
 
     /// <summary>A scatter trace over categories.</summary>
     public static GenericChart CategoryScatter(IEnumerable<string> x, IEnumerable<double> y, string name) =>
-        C.Chart.Point<string, double, string>(x.ToArray(), y.ToArray(), Name: name);
+        C.Chart.Point<string, double, string>(x.ToArray(), y.ToArray(), Name: name, UseDefaults: false);
 
     /// <summary>A bar trace over categories.</summary>
     public static GenericChart Bars(IEnumerable<string> keys, IEnumerable<double> values, string name) =>
-        C.Chart.Column<double, string, string>(values.ToArray(), Keys: keys.ToArray(), Name: name);
+        C.Chart.Column<double, string, string>(values.ToArray(), Keys: keys.ToArray(), Name: name, UseDefaults: false);
 
     /// <summary>A parallel-coordinates trace; dimensions are set as properties by the caller.</summary>
     public static GenericChart ParallelCoordinates() =>
         C.Chart.ParallelCoord(new[] { Plotly.NET.TraceObjects.Dimension.initParallel<string, double, string, double>(
-            null, null, null, null, null, null, null, null, null, null, null, null) });
+            null, null, null, null, null, null, null, null, null, null, null, null) }, UseDefaults: false);
 }
