@@ -115,6 +115,7 @@ internal sealed class HtmlDocument(string title)
         th, td { border: 1px solid #d1d5db; padding: 3px 8px; text-align: right; vertical-align: top; }
         th { background: #f3f4f6; }
         td.text, th.text { text-align: left; }
+        table.numbers td, table.numbers th { white-space: nowrap; }
         tr.stable td { background: #ecfdf5; }
         pre { background: #f8fafc; border: 1px solid #e5e7eb; padding: 8px; font-size: 0.85em; overflow-x: auto; text-align: left; margin: 4px 0; }
         details summary { cursor: pointer; color: #1d4ed8; }
