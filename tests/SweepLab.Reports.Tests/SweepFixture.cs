@@ -30,6 +30,9 @@ internal sealed record FixtureSpec
     public bool PruneCollapsed { get; init; } = true;
 
     public string Name { get; init; } = "fixture";
+
+    /// <summary>Settings every run shares beyond classes and target resolution (base settings of the sweep file).</summary>
+    public IReadOnlyDictionary<string, string> Fixed { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>One generated run, as the fixture decided it (the tests' ground truth for what the files say).</summary>
@@ -52,7 +55,7 @@ internal static class SweepFixture
     public static IReadOnlyList<FixtureRun> Write(string dir, FixtureSpec spec)
     {
         Directory.CreateDirectory(dir);
-        string[] fixedSettings = ["classes", "target_resolution_angstrom"];
+        string[] fixedSettings = ["classes", "target_resolution_angstrom", .. spec.Fixed.Keys];
         var settingNames = spec.Axes.Select(a => a.Name).Concat(fixedSettings).ToList();
         var configs = Cartesian(spec.Axes);
         var runs = new List<FixtureRun>();
@@ -61,6 +64,7 @@ internal static class SweepFixture
         for (int ci = 0; ci < configs.Count; ci++)
         {
             var settings = new Dictionary<string, string>(configs[ci]) { ["classes"] = spec.Classes.ToString(C), ["target_resolution_angstrom"] = "8" };
+            foreach (var (key, value) in spec.Fixed) settings[key] = value;
             string configId = $"c{ci:D3}{Hash((ulong)ci, 99) % 0xfff:x3}";
             for (int r = 0; r < spec.Seeds; r++, runIndex++)
             {
@@ -266,6 +270,7 @@ internal static class SweepFixture
         yaml.Append($"name: {spec.Name}\n");
         yaml.Append("dataset:\n  simulate: {particles: 2000, classes: 2, box: 16}\n");
         yaml.Append($"base:\n  classes: {spec.Classes}\n  target_resolution_angstrom: 8\n");
+        foreach (var (key, value) in spec.Fixed) yaml.Append($"  {key}: \"{value}\"\n");
         if (spec.Axes.Count > 0)
         {
             yaml.Append("grid:\n");
