@@ -56,7 +56,7 @@ internal static class RunCharts
             {
                 AddLine(figure, x, run.Get("learning_rate"), 4, "learning rate", "#2563eb", "solid", "schedule", legend: true);
                 AddLine(figure, x, run.Get("class_similarity"), 4, "class similarity", "#d97706", "solid", "schedule", legend: true);
-                AddLine(figure, x, run.Get("hard"), 4, "hard (0/1)", "#dc2626", "solid", "schedule", legend: true, shape: "hv");
+                AddLine(figure, x, run.Get("hard"), 4, "hard (0/1)", "#111827", "dot", "schedule", legend: true, shape: "hv");
                 var switches = SwitchPoints.Detect(run).Take(12).ToList();
                 for (int i = 0; i < switches.Count; i++)
                 {
