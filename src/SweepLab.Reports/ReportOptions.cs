@@ -1,0 +1,35 @@
+namespace SweepLab.Reports;
+
+/// <summary>Choices for a report; the defaults suit a sweep of a few hundred runs.</summary>
+public sealed record ReportOptions
+{
+    /// <summary>A configuration is stable only if its split ratio varies across seeds by less than this (sample
+    /// standard deviation; the split ratio is smallest over largest class fraction, so 0.05 is five points).</summary>
+    public double StableSplitStd { get; init; } = 0.05;
+
+    /// <summary>Seeds a configuration needs before its spread means anything.</summary>
+    public int MinSeedsForStability { get; init; } = 2;
+
+    /// <summary>Rows of the ranked table (each with the YAML that reproduces it).</summary>
+    public int RankedRows { get; init; } = 10;
+
+    /// <summary>Configurations whose convergence curves are drawn: the best-ranked ones, then the worst.</summary>
+    public int ConvergenceConfigs { get; init; } = 6;
+
+    /// <summary>Runs (best-ranked configurations, first finished seed each) whose class maps are shown as slices.</summary>
+    public int SliceRuns { get; init; } = 3;
+
+    /// <summary>Slices wider than this are block-averaged down, to keep the file small for large boxes.</summary>
+    public int MaxSlicePixels { get; init; } = 96;
+
+    /// <summary>Above this many configurations, ESS distributions are drawn as one heatmap instead of one line each.</summary>
+    public int EssLinesLimit { get; init; } = 12;
+
+    public void Validate()
+    {
+        if (!(StableSplitStd > 0)) throw new ArgumentOutOfRangeException(nameof(StableSplitStd), StableSplitStd, "must be positive");
+        if (MinSeedsForStability < 1) throw new ArgumentOutOfRangeException(nameof(MinSeedsForStability), MinSeedsForStability, "must be at least 1");
+        if (RankedRows < 1 || ConvergenceConfigs < 0 || SliceRuns < 0 || MaxSlicePixels < 8 || EssLinesLimit < 1)
+            throw new ArgumentOutOfRangeException(nameof(RankedRows), "RankedRows >= 1, ConvergenceConfigs >= 0, SliceRuns >= 0, MaxSlicePixels >= 8, EssLinesLimit >= 1");
+    }
+}
