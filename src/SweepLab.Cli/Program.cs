@@ -12,4 +12,6 @@ app.AddCommands<SimulateCommand>();
 app.AddCommands<ClassifyCommand>();
 app.AddCommands<SweepCommands>();
 app.AddCommands<SlurmCommands>();
+app.AddCommands<ReportCommand>();
+app.AddCommands<CompareCommand>();
 app.Run();

@@ -73,4 +73,11 @@ internal static partial class SweepExecution
             ExcludedMetrics = VolatileMetrics,
         });
 
+
+    /// <summary>report.html and summary.md from the tables and run folders.</summary>
+    public static void WriteReport(string output)
+    {
+        var report = Reports.ReportWriter.Write(output);
+        Console.WriteLine($"report: {Path.Combine(output, "report.html")} ({report.Charts.Count} charts)");
+    }
 }
