@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace SweepLab.Cli;
 
 /// <summary>
@@ -35,12 +33,6 @@ internal static class CommandGuard
     private static bool IsUserError(Exception e) => e is Formats.DataFormatException or Engine.Configuration.ConfigValidationException
         or UserInputException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException
         or ArgumentException or Compute.ComputeBackendUnavailableException;
-
-    /// <summary>Progress to stderr so stdout stays machine-readable.</summary>
-    public static IAnsiConsole ErrorConsole { get; } = AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(Console.Error),
-    });
 }
 
 /// <summary>A mistake in what the user asked for, reported without a stack trace.</summary>

@@ -21,7 +21,6 @@ public class ArchitectureTests
     {
         ["ILGPU"] = ["SweepLab.Compute"],
         ["Cocona"] = ["sweeplab"],
-        ["Spectre.Console"] = ["sweeplab"],
         ["YamlDotNet"] = ["sweeplab", "SweepLab.Sweeps"],
         ["Plotly.NET"] = ["SweepLab.Reports"],
     };

@@ -28,7 +28,8 @@ internal sealed class SimulateCommand
         [Option("shift-sigma", Description = "Standard deviation of in-plane origins (Angstrom)")] double shiftSigma = 0,
         [Option(Description = "white | coloured")] string noise = "white",
         [Option("noise-bfactor", Description = "Coloured noise envelope B (Angstrom^2)")] double noiseBfactor = 400,
-        [Option("scale-spread", Description = "Log-normal spread of per-particle amplitude scale")] double scaleSpread = 0) =>
+        [Option("scale-spread", Description = "Log-normal spread of per-particle amplitude scale")] double scaleSpread = 0,
+        [Option("poses-from", Description = "Take the poses (in order) from this RELION STAR or cryoSPARC .cs instead of uniform random ones")] string? posesFrom = null) =>
         CommandGuard.Run(() =>
         {
             var settings = new SimulationSettings
@@ -61,7 +62,15 @@ internal sealed class SimulateCommand
             };
             var errors = settings.Validate();
             if (errors.Count > 0) throw new UserInputException("invalid simulation settings:\n  " + string.Join("\n  ", errors));
-            var dataset = ParticleSimulator.Simulate(settings);
+            IReadOnlyList<Core.Geometry.Rotation>? poses = null;
+            if (posesFrom is not null)
+            {
+                var source = ParticleFiles.Read(posesFrom);
+                if (source.Count < settings.Particles)
+                    throw new UserInputException($"--poses-from: {posesFrom} has {source.Count} particles; --particles asks for {settings.Particles}");
+                poses = source.Particles.Take(settings.Particles).Select(p => p.Rotation).ToList();
+            }
+            var dataset = ParticleSimulator.Simulate(settings, poses);
             var files = SimulatedDatasetWriter.Write(@out, dataset);
             var c = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(c, $"simulated {settings.Particles} particles ({settings.Preset}, {settings.Classes} classes: {string.Join('/', settings.EffectiveFractions)}), box {settings.BoxPixels} at {settings.PixelSizeAngstrom} A/px, SNR {settings.Snr} (noise sigma {dataset.NoiseSigma:G4})"));

@@ -32,6 +32,22 @@ public class DataCommandTests
         Assert.NotEqual(File.ReadAllBytes(Path.Combine(temp.Path, "data", "particles.mrcs")), File.ReadAllBytes(Path.Combine(temp.Path, "other", "particles.mrcs")));
     }
 
+    [Fact]
+    public void PosesCanComeFromAnotherParticleFile()
+    {
+        using var temp = new TempFolder();
+        Assert.Equal(0, CliRunner.Run(temp.Path, SmallSimulation("first")).ExitCode);
+        var outcome = CliRunner.Run(temp.Path, "simulate", "--out", "second", "--particles", "100", "--box", "32", "--pixel-size", "6", "--seed", "9", "--poses-from", "first/particles.star");
+        Assert.True(outcome.ExitCode == 0, outcome.Stderr);
+        var first = RelionParticles.Read(Path.Combine(temp.Path, "first", "particles.star"));
+        var second = RelionParticles.Read(Path.Combine(temp.Path, "second", "particles.star"));
+        for (int i = 0; i < 100; i++) Assert.True(first.Particles[i].Rotation.MaxAbsDifference(second.Particles[i].Rotation) < 1e-5);
+        Assert.NotEqual(first.Particles[0].Ctf.DefocusUAngstrom, second.Particles[0].Ctf.DefocusUAngstrom);
+        var tooFew = CliRunner.Run(temp.Path, "simulate", "--out", "third", "--particles", "1000", "--poses-from", "first/particles.star");
+        Assert.Equal(2, tooFew.ExitCode);
+        Assert.Contains("--poses-from", tooFew.Stderr);
+    }
+
     [Theory]
     [InlineData("--fractions", "0.7,0.4", "--fractions")]
     [InlineData("--snr", "0", "--snr")]

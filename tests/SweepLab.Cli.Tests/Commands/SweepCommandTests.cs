@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace SweepLab.Cli.Tests.Commands;
 
 /// <summary>sweeplab plan/run/status through the real program: resume after kill -9, refusal of bad sweeps, memory.</summary>
-public class SweepCommandTests
+public class SweepCommandTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string TinySweep = """
         name: tiny
@@ -64,6 +64,33 @@ public class SweepCommandTests
 
         var done = CliRunner.Run(temp.Path, "status", "killed");
         Assert.Contains("16 runs: 16 complete", done.Stdout);
+    }
+
+    [Fact]
+    public void ABoundarySearchBisectsAnAxisThroughTheEngine()
+    {
+        // The mechanics end to end: the outcome is the engine's own record of the similarity it started from,
+        // so the flip is known (0.5) and the search must bracket it within the tolerance.
+        using var temp = new TempFolder();
+        string yaml = TinySweep
+            .Replace("grid:\n  class_similarity: [0.0, 0.5]\n  hard_classification: [soft, hard, soft_then_hard]\n", "", StringComparison.Ordinal)
+            .Replace("conditional:\n  - when: {hard_classification: soft_then_hard}\n    grid: {hard_switch_iteration: [2, 4]}\n", "", StringComparison.Ordinal)
+            .Replace("repeats: 2", "repeats: 1", StringComparison.Ordinal)
+            + "\nsearch: {kind: boundary, axis: class_similarity, low: 0.0, high: 1.0, tolerance: 0.25, outcome: \"initial_similarity > 0.5\"}\n";
+        File.WriteAllText(temp.File("sweep.yaml"), yaml);
+        var outcome = CliRunner.Run(temp.Path, "run", "sweep.yaml", "--out", "out", "--no-report");
+        Assert.True(outcome.ExitCode == 0, outcome.Stderr + yaml);
+        string boundary = File.ReadAllText(Path.Combine(temp.Path, "out", "boundary.csv"));
+        output.WriteLine(boundary);
+        var lines = boundary.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        var row = lines[1].Split(',');
+        Assert.Equal("found", row[Array.IndexOf(header, "status")], ignoreCase: true);
+        double low = double.Parse(row[Array.IndexOf(header, "low")], System.Globalization.CultureInfo.InvariantCulture);
+        double high = double.Parse(row[Array.IndexOf(header, "high")], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(low <= 0.5 && 0.5 <= high && high - low <= 0.25, $"bracket [{low}, {high}]");
+        int runs = File.ReadAllLines(Path.Combine(temp.Path, "out", "results.csv")).Length - 1;
+        Assert.InRange(runs, 3, 8); // both ends and a few bisection steps, each stored like any run
     }
 
     [Fact]
