@@ -32,6 +32,8 @@ public delegate bool IterationObserver(int runIndex, IterationMetrics metrics);
 public sealed class ClassificationEngine
 {
     private const int FinalChunk = 4096;
+    /// <summary>Resolution the consensus is low-passed to before an automatic mask is thresholded from it.</summary>
+    private const double AutoMaskLowpassAngstrom = 15;
     private readonly ClassificationKernels _kernels;
     private readonly ClassificationInput _input;
     private readonly Dictionary<double, ParticleStatistics> _statistics = new();
@@ -114,7 +116,7 @@ public sealed class ClassificationEngine
             runs.Add(new RunState(configs[r], runIndices[r], totalVolumes, RunSchedule.FromConfig(configs[r], n), n));
             totalVolumes += configs[r].ClassCount;
         }
-        var masks = runs.Select(r => MaskFor(r.Config)).ToArray();
+        var masks = runs.Select(r => MaskFor(r.Config, statistics)).ToArray();
 
         // One stack holds every run's classes for the shared residual pass; the M-step is per run (its own sums and
         // output), so a run's result never depends on which other runs share its group.
@@ -262,11 +264,24 @@ public sealed class ClassificationEngine
             seen > 0 ? (double)changed / seen : double.NaN, logSum / b, 0, 0);
     }
 
-    private float[]? MaskFor(ClassificationConfig config)
+    private float[]? MaskFor(ClassificationConfig config, ParticleStatistics statistics)
     {
         if (_input.Mask is not null) return _input.Mask;
-        if (config.MaskRadiusAngstrom is not double radius) return null;
-        return VolumeOperations.SphericalMask(_kernels.Box, radius / _input.Particles.Grid.CroppedPixelSizeAngstrom);
+        int m = _kernels.Box;
+        float[]? mask = null;
+        if (config.AutoMask)
+        {
+            var consensus = (float[])statistics.Consensus.Clone();
+            VolumeOperations.LowPass(consensus, m, _input.Particles.Grid.OriginalBox * _input.Particles.Grid.OriginalPixelSizeAngstrom / AutoMaskLowpassAngstrom);
+            mask = VolumeOperations.MaskFromMap(Core.Fourier.FourierVolume.ToRealSpace(consensus, m, m), m, config.AutoMaskThreshold);
+        }
+        if (config.MaskRadiusAngstrom is double radius)
+        {
+            var sphere = VolumeOperations.SphericalMask(m, radius / _input.Particles.Grid.CroppedPixelSizeAngstrom);
+            if (mask is null) mask = sphere;
+            else for (int i = 0; i < mask.Length; i++) mask[i] *= sphere[i];
+        }
+        return mask;
     }
 
     /// <summary>A last E-step over every particle with the final maps and the last iteration's similarity and hard flag.</summary>

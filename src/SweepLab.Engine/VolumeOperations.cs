@@ -78,4 +78,41 @@ public static class VolumeOperations
         }
         return norm > 0 ? Math.Sqrt(diff / norm) : diff > 0 ? 1 : 0;
     }
+
+    /// <summary>
+    /// A soft solvent mask from a map (real space, M^3): voxels above <paramref name="thresholdFraction"/> of the
+    /// maximum, dilated by <paramref name="dilatePixels"/>, with a cosine edge of <paramref name="edgePixels"/>.
+    /// </summary>
+    public static float[] MaskFromMap(ReadOnlySpan<float> map, int m, double thresholdFraction, int dilatePixels = 2, double edgePixels = 3)
+    {
+        float max = float.MinValue;
+        foreach (float v in map) max = Math.Max(max, v);
+        float threshold = (float)(thresholdFraction * max);
+        var inside = new List<(int X, int Y, int Z)>();
+        for (int z = 0; z < m; z++)
+        for (int y = 0; y < m; y++)
+        for (int x = 0; x < m; x++)
+            if (map[(z * m + y) * m + x] > threshold) inside.Add((x, y, z));
+        // Distance from each voxel to the nearest voxel above threshold, capped where the edge ends.
+        double reach = dilatePixels + edgePixels;
+        var distance = new double[m * m * m];
+        Array.Fill(distance, double.PositiveInfinity);
+        int r = (int)Math.Ceiling(reach);
+        foreach (var (px, py, pz) in inside)
+            for (int z = Math.Max(0, pz - r); z <= Math.Min(m - 1, pz + r); z++)
+            for (int y = Math.Max(0, py - r); y <= Math.Min(m - 1, py + r); y++)
+            for (int x = Math.Max(0, px - r); x <= Math.Min(m - 1, px + r); x++)
+            {
+                int i = (z * m + y) * m + x;
+                double d = Math.Sqrt((x - px) * (x - px) + (y - py) * (y - py) + (z - pz) * (z - pz));
+                if (d < distance[i]) distance[i] = d;
+            }
+        var mask = new float[m * m * m];
+        for (int i = 0; i < mask.Length; i++)
+        {
+            double d = distance[i] - dilatePixels;
+            mask[i] = d <= 0 ? 1f : d >= edgePixels ? 0f : (float)(0.5 * (1 + Math.Cos(Math.PI * d / edgePixels)));
+        }
+        return mask;
+    }
 }

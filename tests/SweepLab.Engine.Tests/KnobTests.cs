@@ -90,6 +90,46 @@ public class KnobTests(EngineDeviceFixture devices)
     }
 
     [SkippableFact]
+    public void MasksRemoveTheSolventFromTheClassMaps()
+    {
+        // Energy of the real-space class map in the corners of the box (solvent): a mask must remove it.
+        static double SolventEnergy(ClassificationResult r, int m)
+        {
+            var map = Core.Fourier.FourierVolume.ToRealSpace(r.Volumes[0], m, m);
+            double sum = 0;
+            int c = m / 2;
+            for (int z = 0; z < m; z++) for (int y = 0; y < m; y++) for (int x = 0; x < m; x++)
+            {
+                double d = Math.Sqrt((x - c) * (x - c) + (y - c) * (y - c) + (z - c) * (z - c));
+                if (d > 0.6 * m) sum += map[(z * m + y) * m + x] * (double)map[(z * m + y) * m + x];
+            }
+            return sum;
+        }
+        int m = Data.Value.Input.Particles.Grid.CroppedBox;
+        double none = SolventEnergy(Run(Small), m);
+        double sphere = SolventEnergy(Run(Small with { MaskRadiusAngstrom = 0.3 * m * Data.Value.Input.Particles.Grid.CroppedPixelSizeAngstrom }), m);
+        double auto = SolventEnergy(Run(Small with { AutoMask = true }), m);
+        Assert.True(sphere < 0.01 * none, $"sphere {sphere} vs none {none}");
+        Assert.True(auto < 0.05 * none, $"auto {auto} vs none {none}");
+    }
+
+    [Fact]
+    public void AnAutomaticMaskCoversTheMapAndFadesToZero()
+    {
+        int m = 32;
+        var map = new float[m * m * m];
+        for (int z = 0; z < m; z++) for (int y = 0; y < m; y++) for (int x = 0; x < m; x++)
+            map[(z * m + y) * m + x] = (float)Math.Exp(-((x - 16) * (x - 16) + (y - 16) * (y - 16) + (z - 16) * (z - 16)) / (2.0 * 16));
+        var mask = VolumeOperations.MaskFromMap(map, m, 0.5, dilatePixels: 2, edgePixels: 3);
+        // exp(-r^2/32) > 0.5 for r < 4.71: inside, then 2 pixels of dilation, then a 3-pixel edge.
+        Assert.Equal(1f, mask[(16 * m + 16) * m + 16]);
+        Assert.Equal(1f, mask[(16 * m + 16) * m + 16 + 6]);
+        Assert.InRange(mask[(16 * m + 16) * m + 16 + 8], 0.01f, 0.99f);
+        Assert.Equal(0f, mask[(16 * m + 16) * m + 16 + 10]);
+        Assert.Equal(0f, mask[0]);
+    }
+
+    [SkippableFact]
     public void SameRunTwiceGivesIdenticalOutputs()
     {
         var a = Run(Small);

@@ -32,12 +32,13 @@ internal sealed class KnobOptions : ICommandParameterSet
     [Option("noise-model", Description = "coloured | white"), HasDefaultValue] public string? NoiseModel { get; set; }
     [Option("tau2-fudge", Description = "Regularisation constant T (RELION's tau2_fudge)"), HasDefaultValue] public double? Tau2Fudge { get; set; }
     [Option("mask-radius", Description = "Soft spherical mask radius (Angstrom)"), HasDefaultValue] public double? MaskRadius { get; set; }
+    [Option("auto-mask", Description = "Solvent mask thresholded from the consensus map"), HasDefaultValue] public bool? AutoMask { get; set; }
+    [Option("auto-mask-threshold", Description = "Fraction of the consensus maximum the automatic mask keeps"), HasDefaultValue] public double? AutoMaskThreshold { get; set; }
     [Option("seed", Description = "Random seed"), HasDefaultValue] public ulong? Seed { get; set; }
 
     /// <summary>The options that were given, as the engine's settings.</summary>
     public IEnumerable<KeyValuePair<string, string>> Settings()
     {
-        var k = typeof(ClassificationConfig.Keys);
         static string S(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         (string Key, string? Value)[] all =
         [
@@ -64,9 +65,10 @@ internal sealed class KnobOptions : ICommandParameterSet
             (ClassificationConfig.Keys.NoiseModel, NoiseModel),
             (ClassificationConfig.Keys.RegularisationTau2Fudge, Tau2Fudge is double t ? S(t) : null),
             (ClassificationConfig.Keys.MaskRadiusAngstrom, MaskRadius is double mr ? S(mr) : null),
+            (ClassificationConfig.Keys.AutoMask, AutoMask is bool am ? (am ? "true" : "false") : null),
+            (ClassificationConfig.Keys.AutoMaskThreshold, AutoMaskThreshold is double amt ? S(amt) : null),
             (ClassificationConfig.Keys.Seed, Seed?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ];
-        _ = k;
         return all.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string>(p.Key, p.Value!));
     }
 }

@@ -106,6 +106,16 @@ public sealed record ClassificationConfig
     /// <summary>Radius of the real-space spherical solvent mask, Angstrom (key <c>mask_radius_angstrom</c>, &gt; 0, null = no mask).</summary>
     public double? MaskRadiusAngstrom { get; init; }
 
+    /// <summary>
+    /// Generate a solvent mask from the consensus map (key <c>auto_mask</c>): low-passed to 15 Angstrom, thresholded at
+    /// <see cref="AutoMaskThreshold"/> of its maximum, dilated by 2 pixels, 3-pixel cosine edge. Ignored when a mask
+    /// file is given; combined (multiplied) with mask_radius_angstrom when both are set.
+    /// </summary>
+    public bool AutoMask { get; init; }
+
+    /// <summary>Fraction of the consensus map's maximum that the automatic mask keeps (key <c>auto_mask_threshold</c>, in (0, 1)).</summary>
+    public double AutoMaskThreshold { get; init; } = 0.15;
+
     /// <summary>Seed of every random choice of the run (key <c>seed</c>): batches, initial subsets.</summary>
     public ulong Seed { get; init; }
 
@@ -135,6 +145,8 @@ public sealed record ClassificationConfig
         public const string NoiseModel = "noise_model";
         public const string RegularisationTau2Fudge = "regularisation_tau2_fudge";
         public const string MaskRadiusAngstrom = "mask_radius_angstrom";
+        public const string AutoMask = "auto_mask";
+        public const string AutoMaskThreshold = "auto_mask_threshold";
         public const string Seed = "seed";
     }
 
@@ -209,6 +221,8 @@ public sealed record ClassificationConfig
             Add(Keys.RegularisationTau2Fudge, $"{F(RegularisationTau2Fudge)}; must be a positive finite number (RELION's T, typically 1-4)");
         if (MaskRadiusAngstrom is double mask && (!(mask > 0) || !double.IsFinite(mask)))
             Add(Keys.MaskRadiusAngstrom, $"{F(mask)} Angstrom; must be a positive finite radius in Angstrom, or null for no mask");
+        if (!(AutoMaskThreshold > 0 && AutoMaskThreshold < 1))
+            Add(Keys.AutoMaskThreshold, $"{F(AutoMaskThreshold)}; must lie in (0, 1) (a fraction of the consensus map's maximum)");
 
         if (particleCount is long n2)
         {
@@ -301,6 +315,8 @@ public sealed record ClassificationConfig
             }),
             new(Keys.RegularisationTau2Fudge, D(RegularisationTau2Fudge)),
             new(Keys.MaskRadiusAngstrom, MaskRadiusAngstrom is double m ? D(m) : "null"),
+            new(Keys.AutoMask, AutoMask ? "true" : "false"),
+            new(Keys.AutoMaskThreshold, D(AutoMaskThreshold)),
             new(Keys.Seed, Seed.ToString(CultureInfo.InvariantCulture)),
         };
         pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));

@@ -39,6 +39,8 @@ public static class ConfigSettings
         [ClassificationConfig.Keys.NoiseModel] = (c, v) => c with { NoiseModel = Enum<NoiseModel>(v, ("coloured", NoiseModel.Coloured), ("colored", NoiseModel.Coloured), ("white", NoiseModel.White)) },
         [ClassificationConfig.Keys.RegularisationTau2Fudge] = (c, v) => c with { RegularisationTau2Fudge = Double(v) },
         [ClassificationConfig.Keys.MaskRadiusAngstrom] = (c, v) => c with { MaskRadiusAngstrom = IsNull(v) ? null : Double(v) },
+        [ClassificationConfig.Keys.AutoMask] = (c, v) => c with { AutoMask = Bool(v) },
+        [ClassificationConfig.Keys.AutoMaskThreshold] = (c, v) => c with { AutoMaskThreshold = Double(v) },
         [ClassificationConfig.Keys.Seed] = (c, v) => c with { Seed = ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw new FormatException($"'{v}' is not a non-negative integer seed") },
     };
 
@@ -112,6 +114,13 @@ public static class ConfigSettings
     private static double Double(string v) =>
         double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d
         : throw new FormatException($"'{v}' is not a finite number");
+
+    private static bool Bool(string v) => v.ToLowerInvariant() switch
+    {
+        "true" or "yes" or "on" or "1" => true,
+        "false" or "no" or "off" or "0" => false,
+        _ => throw new FormatException($"'{v}' is not true or false"),
+    };
 
     private static T Enum<T>(string v, params (string Name, T Value)[] names)
     {

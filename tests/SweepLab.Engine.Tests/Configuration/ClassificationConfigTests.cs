@@ -138,6 +138,8 @@ public class ClassificationConfigTests
         yield return new object[] { K.NoiseModel, d with { NoiseModel = NoiseModel.White } };
         yield return new object[] { K.RegularisationTau2Fudge, d with { RegularisationTau2Fudge = 2 } };
         yield return new object[] { K.MaskRadiusAngstrom, d with { MaskRadiusAngstrom = 80 } };
+        yield return new object[] { K.AutoMask, d with { AutoMask = true } };
+        yield return new object[] { K.AutoMaskThreshold, d with { AutoMaskThreshold = 0.3 } };
         yield return new object[] { K.Seed, d with { Seed = 7 } };
     }
 
