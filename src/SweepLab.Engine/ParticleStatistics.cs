@@ -79,46 +79,25 @@ public sealed record ParticleStatistics(float[] Consensus, double[] NoiseSpectru
     /// </summary>
     internal static double[] SignalFromSums(ReadOnlySpan<float> numerator, ReadOnlySpan<float> denominator, ReadOnlySpan<double> noise, int m, int shells)
     {
-        var sum = new double[shells];
-        var count = new long[shells];
-        int half = m / 2;
-        for (int z = 0; z < m; z++)
-        for (int y = 0; y < m; y++)
-        for (int x = 0; x < m; x++)
+        var num = numerator.ToArray();
+        var den = denominator.ToArray();
+        var sigma2 = noise.ToArray();
+        var shellOf = FourierVolume.ShellIndices(m);
+        var tau2 = FourierVolume.ShellMean(m, shells, i =>
         {
-            int fx = x - half, fy = y - half, fz = z - half;
-            int s = (int)Math.Round(Math.Sqrt(fx * fx + fy * fy + fz * fz));
-            int i = (z * m + y) * m + x;
-            double den = denominator[i];
-            if (s >= shells || !(den > 0)) continue;
-            double re = numerator[2 * i] / den, im = numerator[2 * i + 1] / den;
-            sum[s] += re * re + im * im - noise[s] / den;
-            count[s]++;
-        }
-        double peak = 0;
-        for (int s = 0; s < shells; s++) { sum[s] = count[s] > 0 ? sum[s] / count[s] : 0; peak = Math.Max(peak, sum[s]); }
-        for (int s = 0; s < shells; s++) sum[s] = Math.Max(sum[s], 1e-4 * peak);
-        return sum;
+            double re = num[2 * i] / den[i], im = num[2 * i + 1] / den[i];
+            return re * re + im * im - sigma2[shellOf[i]] / den[i];
+        }, i => den[i] > 0);
+        double peak = tau2.Max();
+        for (int s = 0; s < shells; s++) tau2[s] = Math.Max(tau2[s], 1e-4 * peak);
+        return tau2;
     }
 
     /// <summary>Mean of a real M^3 centred grid per shell.</summary>
     internal static double[] ShellMean(ReadOnlySpan<float> grid, int m, int shells)
     {
-        var sum = new double[shells];
-        var count = new long[shells];
-        int half = m / 2;
-        for (int z = 0; z < m; z++)
-        for (int y = 0; y < m; y++)
-        for (int x = 0; x < m; x++)
-        {
-            int fx = x - half, fy = y - half, fz = z - half;
-            int s = (int)Math.Round(Math.Sqrt(fx * fx + fy * fy + fz * fz));
-            if (s >= shells) continue;
-            sum[s] += grid[(z * m + y) * m + x];
-            count[s]++;
-        }
-        for (int s = 0; s < shells; s++) sum[s] = count[s] > 0 ? sum[s] / count[s] : 0;
-        return sum;
+        var values = grid.ToArray();
+        return FourierVolume.ShellMean(m, shells, i => values[i]);
     }
 
     /// <summary>

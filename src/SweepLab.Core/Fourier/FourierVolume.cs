@@ -75,24 +75,42 @@ public static class FourierVolume
         return f < 0 ? f + n : f;
     }
 
-    /// <summary>Mean |V|^2 per integer shell (rounded radius) of a centred cube: the signal spectrum tau^2.</summary>
-    public static double[] ShellPower(ReadOnlySpan<float> centred, int m, int shells)
+    /// <summary>Shell (rounded radius from the centre M/2) of every voxel of a centred M^3 cube, [z][y][x].</summary>
+    public static int[] ShellIndices(int m)
     {
-        var sum = new double[shells];
-        var count = new long[shells];
+        var shells = new int[m * m * m];
         int half = m / 2;
         for (int z = 0; z < m; z++)
         for (int y = 0; y < m; y++)
         for (int x = 0; x < m; x++)
         {
             int fx = x - half, fy = y - half, fz = z - half;
-            int shell = (int)Math.Round(Math.Sqrt(fx * fx + fy * fy + fz * fz));
-            if (shell >= shells) continue;
-            int o = 2 * ((z * m + y) * m + x);
-            sum[shell] += (double)centred[o] * centred[o] + (double)centred[o + 1] * centred[o + 1];
-            count[shell]++;
+            shells[(z * m + y) * m + x] = (int)Math.Round(Math.Sqrt(fx * fx + fy * fy + fz * fz));
+        }
+        return shells;
+    }
+
+    /// <summary>Mean of a per-voxel value over each shell below <paramref name="shells"/> (0 for an empty shell).</summary>
+    public static double[] ShellMean(int m, int shells, Func<int, double> valueOfVoxel, Func<int, bool>? include = null)
+    {
+        var sum = new double[shells];
+        var count = new long[shells];
+        var shellOf = ShellIndices(m);
+        for (int i = 0; i < shellOf.Length; i++)
+        {
+            int s = shellOf[i];
+            if (s >= shells || (include is not null && !include(i))) continue;
+            sum[s] += valueOfVoxel(i);
+            count[s]++;
         }
         for (int s = 0; s < shells; s++) sum[s] = count[s] > 0 ? sum[s] / count[s] : 0;
         return sum;
+    }
+
+    /// <summary>Mean |V|^2 per integer shell (rounded radius) of a centred cube: the signal spectrum tau^2.</summary>
+    public static double[] ShellPower(ReadOnlySpan<float> centred, int m, int shells)
+    {
+        var values = centred.ToArray();
+        return ShellMean(m, shells, i => (double)values[2 * i] * values[2 * i] + (double)values[2 * i + 1] * values[2 * i + 1]);
     }
 }

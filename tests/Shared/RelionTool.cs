@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace SweepLab.Formats.Tests.Relion;
+namespace SweepLab.TestSupport.Relion;
 
 /// <summary>
 /// Runs Debian's RELION 3.1 programs (an independent implementation of the conventions SweepLab follows) in a test's
 /// temporary folder, with a timeout, and fails with the program's output when it exits non-zero.
 /// </summary>
-internal static class RelionTool
+public static class RelionTool
 {
     public const string SkipReason = "relion_project not on PATH (apt-get install relion)";
 
