@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """For each seed, compare the force-hard runs of every class similarity: identical particle assignments
 (rlnClassNumber in particles.star), identical class maps (SHA-256 of class_00k.mrc) and identical metrics
-(result.json, wall time excluded)? Prints a Markdown table. Usage: hard_runs_identical.py OUT_DIR"""
+(result.json, except the wall time and initial_similarity, which echoes the configured s0)? Prints a Markdown table. Usage: hard_runs_identical.py OUT_DIR"""
 import csv, hashlib, json, os, sys
 
 out = sys.argv[1]
@@ -20,6 +20,7 @@ def maps(run):
 def metrics(run):
     m = json.load(open(os.path.join(out, "runs", run, "result.json")))["metrics"]
     m.pop("wall_seconds", None)
+    m.pop("initial_similarity", None)  # the configured s0 itself, echoed
     return m
 
 print("| repeat | class similarities compared | assignments identical | maps identical (bytes) | metrics identical |")
