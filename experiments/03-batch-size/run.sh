@@ -10,3 +10,7 @@ for d in hard high-snr; do
   dotnet "$CLI" run $D/sweep-$d.yaml --out $D/out/$d
   python3 experiments/summarise.py $D/out/$d --columns iterations > $D/out/$d/summary-table.md
 done
+for d in hard high-snr; do
+  python3 experiments/pivot.py $D/out/$d batch_size_per_class target_resolution_angstrom,class_similarity split_ratio > $D/out/$d/pivot-split.md
+  python3 experiments/pivot.py $D/out/$d batch_size_per_class target_resolution_angstrom,class_similarity accuracy > $D/out/$d/pivot-accuracy.md
+done

@@ -7,3 +7,7 @@ CLI=src/SweepLab.Cli/bin/Release/net10.0/sweeplab.dll
 D=experiments/06-similarity-model
 dotnet "$CLI" run $D/sweep.yaml --out $D/out
 python3 experiments/summarise.py $D/out --ess > $D/out/summary-table.md
+python3 experiments/pivot.py $D/out class_similarity batch_size_per_class,similarity_model split_ratio > $D/out/pivot-split.md
+python3 experiments/pivot.py $D/out class_similarity batch_size_per_class,similarity_model accuracy > $D/out/pivot-accuracy.md
+python3 experiments/pivot.py $D/out class_similarity batch_size_per_class,similarity_model mean_ess > $D/out/pivot-mean-ess.md
+python3 $D/paired.py $D/out > $D/out/paired.md
