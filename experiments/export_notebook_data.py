@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Copies the small tables of a sweep folder into a notebook data folder (Python standard library only).
+
+    python3 experiments/export_notebook_data.py OUT_DIR DEST_DIR [--iteration-metrics mean_ess,median_ess]
+
+Writes DEST_DIR/results.csv and stability.csv (verbatim copies), ess_histograms.csv (one row per run and bin:
+run_id, bin, ess_low, ess_high, count; the 20-bin histogram over [1, K] of the final per-particle ESS from each
+run's result.json) and, with --iteration-metrics, iterations.csv restricted to those metrics (the full long table is
+megabytes)."""
+import csv, json, os, shutil, sys
+
+out, dest = sys.argv[1], sys.argv[2]
+metrics = sys.argv[sys.argv.index("--iteration-metrics") + 1].split(",") if "--iteration-metrics" in sys.argv else []
+os.makedirs(dest, exist_ok=True)
+for name in ("results.csv", "stability.csv"):
+    shutil.copyfile(os.path.join(out, name), os.path.join(dest, name))
+with open(os.path.join(out, "results.csv"), newline="") as f:
+    runs = [r for r in csv.DictReader(f) if r["status"] == "complete"]
+with open(os.path.join(dest, "ess_histograms.csv"), "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["run_id", "bin", "ess_low", "ess_high", "count"])
+    for r in runs:
+        result = json.load(open(os.path.join(out, "runs", r["run_id"], "result.json")))
+        counts, k = result["ess_histogram"], int(r["classes"])
+        width = (k - 1) / len(counts)
+        for b, c in enumerate(counts):
+            w.writerow([r["run_id"], b, repr(round(1 + b * width, 12)), repr(round(1 + (b + 1) * width, 12)), c])
+if metrics:
+    with open(os.path.join(out, "iterations.csv"), newline="") as src, \
+         open(os.path.join(dest, "iterations.csv"), "w", newline="") as dst:
+        reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
+        header = next(reader)
+        writer.writerow(header)
+        m = header.index("metric")
+        for row in reader:
+            if row[m] in metrics:
+                writer.writerow(row)
