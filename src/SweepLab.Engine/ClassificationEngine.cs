@@ -213,7 +213,8 @@ public sealed class ClassificationEngine
         }
 
             double groupSeconds = clock.Elapsed.TotalSeconds;
-            return FinalResults(runs, host, invSigma2, groupSeconds / runs.Count);
+            return FinalResults(runs, host, invSigma2, groupSeconds / runs.Count,
+                statistics.LikelihoodResolutionAngstrom(configs.Max(c => c.ClassCount), set.Grid));
         }
         finally
         {
@@ -259,7 +260,9 @@ public sealed class ClassificationEngine
             logSum += max + Math.Log(sum);
         }
         var summary = EssStatistics.Summarise(ess, k);
-        return new IterationMetrics(plan.Index, plan.Epoch, plan.IsFullBatch, b, plan.LearningRate, plan.Similarity, plan.Hard,
+        // The rate actually used: 1 at iteration 0 (there are no running statistics to blend with yet).
+        double rate = plan.Index == 0 ? 1 : plan.LearningRate;
+        return new IterationMetrics(plan.Index, plan.Epoch, plan.IsFullBatch, b, rate, plan.Similarity, plan.Hard,
             ClassFractions.Hard(labels, k), ClassFractions.Soft(posteriors, k), summary.Mean, summary.Median, summary.BinCounts,
             seen > 0 ? (double)changed / seen : double.NaN, logSum / b, 0, 0);
     }
@@ -285,7 +288,7 @@ public sealed class ClassificationEngine
     }
 
     /// <summary>A last E-step over every particle with the final maps and the last iteration's similarity and hard flag.</summary>
-    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, float[] invSigma2, double secondsPerRun)
+    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, float[] invSigma2, double secondsPerRun, double likelihoodResolution)
     {
         var set = _input.Particles;
         int n = set.Count, m = _kernels.Box, total = host.Length;
@@ -331,7 +334,7 @@ public sealed class ClassificationEngine
             results[r] = new ClassificationResult(run.Config, DeviceName, run.InitialSimilarity, run.Iterations,
                 assignments, packed, maxPosterior, ess[r], hard, soft, ClassFractions.MinorityToMajorityRatio(hard),
                 ClassFractions.IsCollapsed(hard, run.Config.CollapseFloorFraction), run.ConvergenceIteration, run.StoppedEarly,
-                summary.Mean, summary.Median, summary.BinCounts, Truth(assignments, k, classVolumes, m), classVolumes, secondsPerRun);
+                summary.Mean, summary.Median, summary.BinCounts, Truth(assignments, k, classVolumes, m), classVolumes, secondsPerRun, likelihoodResolution);
         }
         return results;
     }

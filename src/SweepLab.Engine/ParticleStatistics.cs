@@ -114,14 +114,21 @@ public sealed record ParticleStatistics(float[] Consensus, double[] NoiseSpectru
     public float[] InverseNoise(Configuration.NoiseModel model, ParticleSet set, int classes)
     {
         var result = InverseNoise(model, set);
-        bool past = false;
-        for (int s = 1; s < ShellCount; s++)
-        {
-            past |= ClassSsnr(s, classes) < 1;
-            if (past) result[s] = 0;
-        }
+        for (int s = LikelihoodShellCount(classes); s < ShellCount; s++) result[s] = 0;
         return result;
     }
+
+    /// <summary>Shells 0 .. n-1 enter the likelihood: n is the first shell (from 1) whose class SSNR is below 1.</summary>
+    public int LikelihoodShellCount(int classes)
+    {
+        for (int s = 1; s < ShellCount; s++)
+            if (ClassSsnr(s, classes) < 1) return s;
+        return ShellCount;
+    }
+
+    /// <summary>The finest resolution the likelihood uses (Angstrom): its "current resolution".</summary>
+    public double LikelihoodResolutionAngstrom(int classes, FourierCrop grid) =>
+        grid.OriginalBox * grid.OriginalPixelSizeAngstrom / Math.Max(1, LikelihoodShellCount(classes) - 1);
 
     /// <summary>The noise spectrum the likelihood uses: per shell (coloured) or its pixel-weighted mean (white).</summary>
     public float[] InverseNoise(Configuration.NoiseModel model, ParticleSet set)

@@ -35,6 +35,7 @@ public sealed record TruthMetrics(double Accuracy, double AdjustedRandIndex, IRe
 /// <param name="SplitRatio">Smallest over largest class fraction (hard): 1 is an even split, 0 a collapse.</param>
 /// <param name="Volumes">Class volumes in the engine's centred Fourier layout (see FourierVolume).</param>
 /// <param name="Posteriors">Final posteriors, particle-major [n * K + k].</param>
+/// <param name="LikelihoodResolutionAngstrom">The finest resolution the likelihood used (class SSNR >= 1; see README).</param>
 public sealed record ClassificationResult(
     ClassificationConfig Config,
     string Device,
@@ -55,7 +56,8 @@ public sealed record ClassificationResult(
     IReadOnlyList<long> EssHistogram,
     TruthMetrics? Truth,
     IReadOnlyList<float[]> Volumes,
-    double WallSeconds)
+    double WallSeconds,
+    double LikelihoodResolutionAngstrom)
 {
     public int ClassCount => Config.ClassCount;
 }

@@ -51,7 +51,8 @@ public class KnobTests(EngineDeviceFixture devices)
     public void HalfLifeZeroKeepsTheRateFixedAndADecayHalvesIt()
     {
         var fixedRate = Run(Small with { LearningRateInit = 0.7, LearningRateHalfLifeIterations = 0 });
-        Assert.All(fixedRate.Iterations.Where(i => !i.IsFullBatch), it => Assert.Equal(0.7, it.LearningRate));
+        Assert.Equal(1.0, fixedRate.Iterations[0].LearningRate); // iteration 0 has nothing to blend with
+        Assert.All(fixedRate.Iterations.Skip(1).Where(i => !i.IsFullBatch), it => Assert.Equal(0.7, it.LearningRate));
         var decaying = Run(Small with { LearningRateInit = 0.8, LearningRateHalfLifeIterations = 2 });
         Assert.Equal(0.4, decaying.Iterations[2].LearningRate, 12);
         Assert.NotEqual(fixedRate.Volumes[0], decaying.Volumes[0]);

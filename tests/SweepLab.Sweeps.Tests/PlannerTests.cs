@@ -212,4 +212,18 @@ public class PlannerTests
             s["similarity"].AsDouble > 1 ? [new SettingIssue("similarity", "must be in [0, 1]")] : []));
         Assert.Equal("s.yaml:60: search.high: must be in [0, 1]", e.Errors.Single().ToString());
     }
+
+    [Fact]
+    public void ZipAxesMayRepeatValuesButNotRows()
+    {
+        var spec = SweepSpec.Create(Specs.Map(("k", 1))) with
+        {
+            Zip = [new ZipGroup([Specs.Axis("a", 100, 250, 100, 100), Specs.Axis("b", 1, 1, 2, 3)], 1)],
+        };
+        var plan = SweepPlanner.Plan(spec);
+        Assert.Equal(4, plan.Runs.Count);
+        var repeated = spec with { Zip = [new ZipGroup([Specs.Axis("a", 100, 250, 100), Specs.Axis("b", 1, 1, 1)], 1)] };
+        var e = Assert.Throws<SweepSpecException>(() => SweepPlanner.Plan(repeated));
+        Assert.Contains("row 3 (a = 100, b = 1) repeats an earlier row", e.Message);
+    }
 }

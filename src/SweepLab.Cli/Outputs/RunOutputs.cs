@@ -105,6 +105,7 @@ internal static class RunOutputs
             ["iterations"] = result.Iterations.Count,
             ["stopped_early"] = result.StoppedEarly ? 1 : 0,
             ["initial_similarity"] = result.InitialSimilarity,
+            ["likelihood_resolution_angstrom"] = result.LikelihoodResolutionAngstrom,
             ["final_log_likelihood"] = result.Iterations.Count > 0 ? result.Iterations[^1].MeanLogLikelihood : double.NaN,
             ["wall_seconds"] = result.WallSeconds,
         };

@@ -75,9 +75,10 @@ public static class SweepPlanner
             return true;
         }
 
-        void CheckValues(Axis axis)
+        void CheckValues(Axis axis, bool distinct = true)
         {
             if (axis.Values.Count == 0) { Error(axis.Line, axis.Key, "the axis has no values"); return; }
+            if (!distinct) return;
             var seen = new HashSet<SettingValue>();
             foreach (var value in axis.Values)
             {
@@ -99,9 +100,10 @@ public static class SweepPlanner
             var axes = group.Axes.Select(a => new Axis(a.Name, $"zip[{g}]", a.Values, a.Line)).ToArray();
             if (axes.Length == 0) { Error(group.Line, $"zip[{g}]", "the zip group has no axes"); continue; }
             bool ok = true;
+            // In a zip group a value may repeat on one axis (one-factor-at-a-time designs); only a repeated row is refused.
             foreach (var axis in axes)
             {
-                CheckValues(axis);
+                CheckValues(axis, distinct: axes.Length == 1);
                 ok &= Define(axis.Name, axis.Key, axis.Line) && axis.Values.Count > 0;
             }
             if (axes.Select(a => a.Values.Count).Distinct().Count() > 1)
@@ -109,6 +111,17 @@ public static class SweepPlanner
                 Error(group.Line, $"zip[{g}]", "axes that vary together need the same number of values; here "
                     + string.Join(", ", axes.Select(a => $"{a.Name} has {a.Values.Count}")));
                 ok = false;
+            }
+            else if (axes.Length > 1)
+            {
+                var rows = new HashSet<string>(StringComparer.Ordinal);
+                for (int r = 0; r < axes[0].Values.Count; r++)
+                {
+                    string row = string.Join("|", axes.Select(a => a.Values[r].CanonicalText));
+                    if (!rows.Add(row))
+                        Error(axes[0].Values[r].Line > 0 ? axes[0].Values[r].Line : group.Line, $"zip[{g}]",
+                            $"row {r + 1} ({string.Join(", ", axes.Select(a => $"{a.Name} = {a.Values[r].CanonicalText}"))}) repeats an earlier row");
+                }
             }
             if (ok) factors.Add(axes);
         }
