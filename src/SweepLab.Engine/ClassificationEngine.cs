@@ -37,6 +37,7 @@ public sealed class ClassificationEngine
     private readonly ClassificationKernels _kernels;
     private readonly ClassificationInput _input;
     private readonly Dictionary<double, ParticleStatistics> _statistics = new();
+    private readonly Dictionary<string, float[][]> _initialVolumes = new(StringComparer.Ordinal);
 
     /// <summary>The kernels must already hold <paramref name="input"/>'s particles (UploadParticles).</summary>
     public ClassificationEngine(ClassificationKernels kernels, ClassificationInput input)
@@ -62,6 +63,30 @@ public sealed class ClassificationEngine
                 _statistics[regularisationFudge] = statistics = ParticleStatistics.Estimate(_kernels, _input.Particles, regularisationFudge);
             return statistics;
         }
+    }
+
+    /// <summary>
+    /// Starting maps depend only on the initialisation settings and the seed: runs of a sweep that share them (most
+    /// runs of one seed) reuse one computation. Copies are handed out, so masking one run's maps touches no other.
+    /// </summary>
+    private float[][] InitialVolumes(ClassificationConfig config, ParticleStatistics statistics)
+    {
+        string key = string.Join('|', config.ToCanonicalDictionary()
+            .Where(p => p.Key is ClassificationConfig.Keys.Initialisation or ClassificationConfig.Keys.Classes or ClassificationConfig.Keys.InitSubsetSize
+                or ClassificationConfig.Keys.InitLowpassResolutionAngstrom or ClassificationConfig.Keys.PcaReconstructionCount
+                or ClassificationConfig.Keys.PcaComponentCount or ClassificationConfig.Keys.RegularisationTau2Fudge or ClassificationConfig.Keys.Seed)
+            .Select(p => $"{p.Key}={p.Value}"));
+        float[][] volumes;
+        lock (_initialVolumes)
+        {
+            if (!_initialVolumes.TryGetValue(key, out volumes!))
+            {
+                volumes = Initialisation.Create(config, _kernels, _input.Particles, statistics, _input.InputVolumes);
+                if (_initialVolumes.Count >= 64) _initialVolumes.Clear();
+                _initialVolumes[key] = volumes;
+            }
+        }
+        return volumes.Select(v => (float[])v.Clone()).ToArray();
     }
 
     public ClassificationResult Run(ClassificationConfig config, IterationObserver? observer = null) => RunMany([config], observer)[0];
@@ -129,7 +154,7 @@ public sealed class ClassificationEngine
         var host = new float[totalVolumes][];
         foreach (var run in runs)
         {
-            var initial = Initialisation.Create(run.Config, _kernels, set, statistics, _input.InputVolumes);
+            var initial = InitialVolumes(run.Config, statistics);
             for (int k = 0; k < run.K; k++)
             {
                 if (masks[runs.IndexOf(run)] is float[] mask) VolumeOperations.ApplyRealSpaceMask(initial[k], m, mask);
