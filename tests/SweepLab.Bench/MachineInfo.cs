@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace SweepLab.Bench;
+
+/// <summary>The machine a bench ran on, as a reader of the numbers needs it: cores, CPU model, memory, device.</summary>
+public sealed record MachineInfo(
+    int LogicalCores,
+    string CpuModel,
+    string CpuFlags,
+    double MemoryGiB,
+    string Os,
+    string Runtime,
+    string ComputeDevice,
+    string RelionVersion)
+{
+    public static MachineInfo Detect(string computeDevice)
+    {
+        string model = "unknown", mhz = "";
+        var flags = new List<string>();
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+            {
+                int colon = line.IndexOf(':');
+                if (colon < 0) continue;
+                string key = line[..colon].Trim(), value = line[(colon + 1)..].Trim();
+                if (key == "model name" && model == "unknown") model = value;
+                else if (key == "cpu MHz" && mhz.Length == 0) mhz = value;
+                else if (key == "flags" && flags.Count == 0)
+                    flags.AddRange(value.Split(' ').Where(f => f is "avx2" or "fma" or "avx512f"));
+            }
+        }
+        if (mhz.Length > 0 && double.TryParse(mhz, NumberStyles.Float, CultureInfo.InvariantCulture, out double m))
+            model += $" ({m / 1000:0.0#} GHz reported)";
+        string isa = string.Join(' ', flags) + $"; .NET uses Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}, Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}, FMA {(Fma.IsSupported ? "yes" : "no")}";
+        return new MachineInfo(Environment.ProcessorCount, model, isa, TotalMemoryGiB(), RuntimeInformation.OSDescription,
+            RuntimeInformation.FrameworkDescription, computeDevice, DetectRelionVersion());
+    }
+
+    public IEnumerable<(string Key, string Value)> Describe()
+    {
+        yield return ("cores (logical, as .NET and PoCL see them)", LogicalCores.ToString(CultureInfo.InvariantCulture));
+        yield return ("CPU model (/proc/cpuinfo)", CpuModel);
+        yield return ("vector units", CpuFlags);
+        yield return ("memory", $"{MemoryGiB:0.#} GiB");
+        yield return ("OS", Os);
+        yield return ("runtime", Runtime);
+        yield return ("kernel device", ComputeDevice);
+        yield return ("RELION", RelionVersion);
+    }
+
+    private static double TotalMemoryGiB()
+    {
+        if (!File.Exists("/proc/meminfo")) return double.NaN;
+        foreach (string line in File.ReadLines("/proc/meminfo"))
+        {
+            if (!line.StartsWith("MemTotal:", StringComparison.Ordinal)) continue;
+            string kb = line["MemTotal:".Length..].Trim().Split(' ')[0];
+            return long.Parse(kb, CultureInfo.InvariantCulture) / (1024.0 * 1024.0);
+        }
+        return double.NaN;
+    }
+
+    private static string DetectRelionVersion()
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo("relion_refine", "--version")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (process is null) return "not installed";
+            string text = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            string? line = text.Split('\n').FirstOrDefault(l => l.Contains("RELION version", StringComparison.OrdinalIgnoreCase));
+            return line?.Trim() ?? "relion_refine (version unknown)";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "not installed";
+        }
+    }
+}
