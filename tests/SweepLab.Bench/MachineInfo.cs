@@ -15,7 +15,9 @@ public sealed record MachineInfo(
     string Os,
     string Runtime,
     string ComputeDevice,
-    string RelionVersion)
+    string RelionVersion,
+    long L2BytesPerCore,
+    long L3Bytes)
 {
     public static MachineInfo Detect(string computeDevice)
     {
@@ -38,7 +40,7 @@ public sealed record MachineInfo(
             model += $" ({m / 1000:0.0#} GHz reported)";
         string isa = string.Join(' ', flags) + $"; .NET uses Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}, Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}, FMA {(Fma.IsSupported ? "yes" : "no")}";
         return new MachineInfo(Environment.ProcessorCount, model, isa, TotalMemoryGiB(), RuntimeInformation.OSDescription,
-            RuntimeInformation.FrameworkDescription, computeDevice, DetectRelionVersion());
+            RuntimeInformation.FrameworkDescription, computeDevice, DetectRelionVersion(), CacheBytes(2), CacheBytes(3));
     }
 
     public IEnumerable<(string Key, string Value)> Describe()
@@ -46,11 +48,29 @@ public sealed record MachineInfo(
         yield return ("cores (logical, as .NET and PoCL see them)", LogicalCores.ToString(CultureInfo.InvariantCulture));
         yield return ("CPU model (/proc/cpuinfo)", CpuModel);
         yield return ("vector units", CpuFlags);
+        yield return ("caches", $"L2 {L2BytesPerCore >> 10} KiB per core, L3 {L3Bytes >> 20} MiB");
         yield return ("memory", $"{MemoryGiB:0.#} GiB");
         yield return ("OS", Os);
         yield return ("runtime", Runtime);
         yield return ("kernel device", ComputeDevice);
         yield return ("RELION", RelionVersion);
+    }
+
+    /// <summary>Size of cpu0's unified or data cache of the given level from sysfs, 0 when unknown.</summary>
+    private static long CacheBytes(int level)
+    {
+        const string root = "/sys/devices/system/cpu/cpu0/cache";
+        if (!Directory.Exists(root)) return 0;
+        foreach (string index in Directory.GetDirectories(root, "index*"))
+        {
+            string levelFile = Path.Combine(index, "level"), typeFile = Path.Combine(index, "type"), sizeFile = Path.Combine(index, "size");
+            if (!File.Exists(levelFile) || !File.Exists(sizeFile) || File.ReadAllText(levelFile).Trim() != level.ToString(CultureInfo.InvariantCulture)) continue;
+            if (File.Exists(typeFile) && File.ReadAllText(typeFile).Trim() == "Instruction") continue;
+            string size = File.ReadAllText(sizeFile).Trim();
+            long unit = size.EndsWith('K') ? 1024 : size.EndsWith('M') ? 1 << 20 : 1;
+            return long.Parse(size.TrimEnd('K', 'M'), CultureInfo.InvariantCulture) * unit;
+        }
+        return 0;
     }
 
     private static double TotalMemoryGiB()

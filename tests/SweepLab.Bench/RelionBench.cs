@@ -104,7 +104,12 @@ public static class RelionBench
 
         // The same particles for as many passes as RELION's iterations (all but 2 by O-EM, then 2 full batches).
         var matchedClock = Stopwatch.StartNew();
-        var matched = engine.Run(new ClassificationConfig { Seed = 1, BatchSizePerClass = batchPerClass, OemEpochs = Math.Max(1, passes - 2), FullBatchIterations = 2 });
+        var matchedConfig = new ClassificationConfig { Seed = 1, BatchSizePerClass = batchPerClass, OemEpochs = Math.Max(1, passes - 2), FullBatchIterations = 2 };
+        // Fewer passes than the default (quick mode) would end before the default annealing window does: end it on the last iteration.
+        int last = (int)matchedConfig.TotalIterations(set.Count) - 1;
+        if (matchedConfig.SimilarityAnnealEndIteration > last)
+            matchedConfig = matchedConfig with { SimilarityAnnealEndIteration = last, SimilarityAnnealStartIteration = Math.Min(matchedConfig.SimilarityAnnealStartIteration, last) };
+        var matched = engine.Run(matchedConfig);
         double matchedWall = preprocess + deviceSeconds + upload + matchedClock.Elapsed.TotalSeconds;
 
         // A 64-configuration sweep of the same files, stepped together (the second target).
