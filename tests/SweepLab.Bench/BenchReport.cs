@@ -111,7 +111,7 @@ public sealed class BenchReport(MachineInfo machine, string mode)
                 foreach (var row in table) md.Append("| ").Append(string.Join(" | ", row)).Append(" |\n");
                 md.Append('\n');
             }
-            else
+            else if (rows.Count > 0)
             {
                 md.Append("| metric | value | unit | how |\n|---|---|---|---|\n");
                 foreach (var r in rows) md.Append($"| {r.Metric} | {Format(r.Value)} | {r.Unit} | {r.Note} |\n");

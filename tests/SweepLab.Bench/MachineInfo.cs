@@ -73,6 +73,15 @@ public sealed record MachineInfo(
         return 0;
     }
 
+    /// <summary>The 1-minute load average (runnable threads, machine-wide), NaN off Linux: above the core count,
+    /// other work shared the CPU with the bench and every time here is inflated.</summary>
+    public static double LoadAverage()
+    {
+        if (!File.Exists("/proc/loadavg")) return double.NaN;
+        string first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        return double.Parse(first, CultureInfo.InvariantCulture);
+    }
+
     private static double TotalMemoryGiB()
     {
         if (!File.Exists("/proc/meminfo")) return double.NaN;

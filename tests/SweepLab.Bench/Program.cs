@@ -32,6 +32,8 @@ using (var workspace = new BenchWorkspace(root, options.KeepTemporary))
     {
         Console.WriteLine($"== {section}");
         var clock = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        double loadBefore = MachineInfo.LoadAverage();
         try
         {
             switch (section)
@@ -48,12 +50,23 @@ using (var workspace = new BenchWorkspace(root, options.KeepTemporary))
             report.Note(section, $"FAILED: {e.GetType().Name}: {e.Message}");
             Console.Error.WriteLine(e);
         }
-        Console.WriteLine($"== {section} done in {clock.Elapsed.TotalSeconds:0.0} s");
+        double wall = clock.Elapsed.TotalSeconds;
+        double cpuShare = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / (wall * Environment.ProcessorCount);
+        double loadAfter = MachineInfo.LoadAverage();
+        report.Add("run", $"{section}: wall time", wall, "s");
+        report.Add("run", $"{section}: machine load average (1 min) at start / end", Math.Max(loadBefore, loadAfter), "threads",
+            $"{loadBefore:0.0} / {loadAfter:0.0} on {Environment.ProcessorCount} cores");
+        report.Add("run", $"{section}: this process's CPU time / (wall x cores)", cpuShare, "fraction",
+            section == RelionBench.Section ? "relion_refine's own CPU time is in a child process, not counted" : "");
+        Console.WriteLine($"== {section} done in {wall:0.0} s");
     }
     if (options.KeepTemporary) Console.WriteLine($"datasets kept in {root}");
 }
 
 report.Note("run", $"whole bench {total.Elapsed.TotalSeconds:0} s; datasets simulated with SweepLab's simulator (seed {BenchWorkspace.SimulationSeed}).");
+double maxLoad = report.Rows.Where(r => r.Section == "run" && r.Metric.Contains("load average", StringComparison.Ordinal)).Select(r => r.Value).DefaultIfEmpty(double.NaN).Max();
+if (maxLoad > Environment.ProcessorCount + 0.5)
+    report.Note("run", $"The machine was shared while this ran (1-minute load average up to {maxLoad:0.0} on {Environment.ProcessorCount} cores): absolute times are inflated by the other work; ratios measured side by side in the same section are affected less, but not immune, since the load varied.");
 Directory.CreateDirectory(options.OutputDirectory);
 string csv = Path.Combine(options.OutputDirectory, "bench.csv"), md = Path.Combine(options.OutputDirectory, "bench.md");
 report.WriteCsv(csv);

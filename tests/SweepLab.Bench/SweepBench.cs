@@ -26,6 +26,8 @@ public static class SweepConfigs
     {
         Seed = 1,
         BatchSizePerClass = batchSizePerClass,
+        // The default 1000 particles per initial reconstruction, or one O-EM batch on smaller (quick) sets.
+        InitSubsetSize = Math.Min(1000, 2 * batchSizePerClass),
         ClassSimilarity = i % 16 == 0 ? 0.5 : 0.2 + 0.04 * (i % 16),
         LearningRateInit = LearningRates[i / 16 % 4],
         HardClassification = Hard[i / 64 % 4],
@@ -107,15 +109,27 @@ public static class SweepBench
                 $"{accuracies[0]:0.000} / {accuracies[accuracies.Count / 2]:0.000} / {accuracies[^1]:0.000}"]);
         }
 
+        // Together and one by one, alternated twice, the faster of each kept: on a shared machine interference
+        // only adds time, so the minimum is the fairer pair.
         var eight = SweepConfigs.First(8, batchPerClass);
-        var oneByOneClock = Stopwatch.StartNew();
-        var separate = eight.Select(c => engine.Run(c)).ToList();
-        double oneByOne = oneByOneClock.Elapsed.TotalSeconds;
+        List<ClassificationResult> separate = [];
+        double oneByOne = double.PositiveInfinity;
+        for (int round = 0; round < 2; round++)
+        {
+            var oneByOneClock = Stopwatch.StartNew();
+            separate = eight.Select(c => engine.Run(c)).ToList();
+            oneByOne = Math.Min(oneByOne, oneByOneClock.Elapsed.TotalSeconds);
+            var togetherClock = Stopwatch.StartNew();
+            engine.RunMany(eight);
+            perConfig[8] = Math.Min(perConfig[8], togetherClock.Elapsed.TotalSeconds / 8);
+        }
+        report.Add(Section, "8 configs together: per configuration, best of 3", perConfig[8], "s", "the stage above and two more RunMany calls alternated with the one-by-one runs");
         var separateAccuracies = separate.Select(r => r.Truth!.Accuracy).Order().ToList();
-        report.Add(Section, "8 configs one by one: wall", oneByOne, "s", "8 separate Run calls, same process, same uploaded set and statistics");
+        report.Add(Section, "8 configs one by one: wall", oneByOne, "s", "8 separate Run calls, same process, same uploaded set and statistics; best of 2");
         report.Add(Section, "8 configs one by one: per configuration", oneByOne / 8, "s");
         report.Add(Section, "stepping 8 together: speed-up over one by one", oneByOne / (perConfig[8] * 8), "x");
-        rows.Add(["8", "one by one (8 x Run)", F(oneByOne, "0.00"), F(oneByOne / 8, "0.000"), "", "",
+        rows.Add(["8", "together, best of 3", F(perConfig[8] * 8, "0.00"), F(perConfig[8], "0.000"), "", "", ""]);
+        rows.Add(["8", "one by one (8 x Run), best of 2", F(oneByOne, "0.00"), F(oneByOne / 8, "0.000"), "", "",
             $"{separateAccuracies[0]:0.000} / {separateAccuracies[4]:0.000} / {separateAccuracies[^1]:0.000}"]);
         report.Table(Section, ["configs", "how", "wall s", "s per config", "peak RSS MiB", "predicted volume MiB", "accuracy min / median / max"], rows);
         report.Note(Section, $"{n} simulated particles (box {BenchWorkspace.BoxPixels} cropped to {m} at {BenchWorkspace.TargetResolutionAngstrom} A), K = 2, batch {batchPerClass} per class (10 O-EM iterations + 2 full batches); configurations: {SweepConfigs.Describe}.");
