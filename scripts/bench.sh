@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SweepLab's benchmarks (issue 8), side by side in one process: kernels against an in-process roofline, one
+# classification against RELION 3.1, sweeps of 1-256 configurations, preprocessing against disk speed.
+#   bash scripts/bench.sh [all|kernels|relion|sweep|preprocess]... [--quick] [--out DIR] [--keep] [--harness bdn|stopwatch]
+# Writes DIR/bench.csv and DIR/bench.md (default bench-results/). A full run takes ~40 minutes on 2 cores
+# (256 lockstep configurations dominate); --quick (~6 minutes) uses 1,000 particles for RELION and stops the
+# sweep at 64 configurations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+dotnet build tests/SweepLab.Bench -c Release --nologo -v q
+args=("$@")
+[ ${#args[@]} -eq 0 ] && args=(all)
+dotnet tests/SweepLab.Bench/bin/Release/net10.0/SweepLab.Bench.dll "${args[@]}"

@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace SweepLab.Bench;
+
+public enum Harness { BenchmarkDotNet, Stopwatch }
+
+/// <summary>Command line of the bench: <c>[all|kernels|relion|sweep|preprocess]... [--quick] [--out DIR] [--keep]
+/// [--harness bdn|stopwatch] [--relion-timeout SECONDS]</c>.</summary>
+public sealed record BenchOptions
+{
+    public static readonly string[] AllSections = ["kernels", "preprocess", "relion", "sweep"];
+
+    public IReadOnlyList<string> Sections { get; init; } = AllSections;
+    public bool Quick { get; init; }
+    public string OutputDirectory { get; init; } = "bench-results";
+    public bool KeepTemporary { get; init; }
+    public Harness Harness { get; init; } = Harness.BenchmarkDotNet;
+    public double RelionTimeoutSeconds { get; init; } = 3600;
+
+    public const string Usage =
+        "usage: SweepLab.Bench [all|kernels|relion|sweep|preprocess]... [--quick] [--out DIR] [--keep] [--harness bdn|stopwatch] [--relion-timeout SECONDS]";
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        var sections = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{a} needs a value\n{Usage}");
+            switch (a)
+            {
+                case "all": sections.AddRange(AllSections); break;
+                case "kernels" or "relion" or "sweep" or "preprocess": sections.Add(a); break;
+                case "--quick": options = options with { Quick = true }; break;
+                case "--keep": options = options with { KeepTemporary = true }; break;
+                case "--out": options = options with { OutputDirectory = Next() }; break;
+                case "--harness":
+                    options = options with
+                    {
+                        Harness = Next() switch
+                        {
+                            "bdn" or "benchmarkdotnet" => Harness.BenchmarkDotNet,
+                            "stopwatch" => Harness.Stopwatch,
+                            var h => throw new ArgumentException($"--harness {h}: must be bdn or stopwatch\n{Usage}"),
+                        },
+                    };
+                    break;
+                case "--relion-timeout":
+                    string text = Next();
+                    if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !(seconds > 0))
+                        throw new ArgumentException($"--relion-timeout {text}: must be a positive number of seconds");
+                    options = options with { RelionTimeoutSeconds = seconds };
+                    break;
+                default: throw new ArgumentException($"unknown argument '{a}'\n{Usage}");
+            }
+        }
+        if (sections.Count > 0) options = options with { Sections = AllSections.Where(sections.Contains).ToList() };
+        return options;
+    }
+}
