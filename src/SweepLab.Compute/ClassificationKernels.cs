@@ -268,7 +268,7 @@ public sealed class ClassificationKernels : IDisposable
                 offset += n;
             }
             _reduce(Elementwise(count * voxels), new ReduceArgs(
-                numerator, denominator, g, start, count, voxels, sums.Numerator.View, sums.Denominator.View));
+                numerator, denominator, g, start, count, voxels, sums.Numerator.View, sums.Denominator.View, Box));
         }
         _accelerator.Synchronize();
     }

@@ -119,8 +119,9 @@ internal readonly struct BackprojectArgs(
 
 internal readonly struct ReduceArgs(
     ArrayView<float> partialNumerator, ArrayView<float> partialDenominator, int partialCount,
-    int groupStart, int groupVolumes, int voxels, ArrayView<float> numerator, ArrayView<float> denominator)
+    int groupStart, int groupVolumes, int voxels, ArrayView<float> numerator, ArrayView<float> denominator, int box)
 {
+    public readonly int Box = box;
     public readonly ArrayView<float> PartialNumerator = partialNumerator;
     public readonly ArrayView<float> PartialDenominator = partialDenominator;
     public readonly int PartialCount = partialCount;
@@ -327,19 +328,29 @@ internal static class KernelBodies
                 float im = wc * a.Particles.Data[2 * (dataOffset + p) + 1];
                 float den = wc * c;
                 Frequency3 q = KernelMath.SliceFrequency(a00, a01, a02, a10, a11, a12, kx, ky);
+                // The Hermitian mate (conjugate at -q) is added once per voxel when the partials are reduced.
                 KernelMath.Splat(target, m, KernelMath.Stencil(m, q), re, im, den);
-                KernelMath.Splat(target, m, KernelMath.Stencil(m, new Frequency3(-q.X, -q.Y, -q.Z)), re, -im, den);
             }
         }
     }
 
-    /// <summary>Sums the partial volumes in the fixed order g = 0, 1, ... (deterministic); one thread per voxel.</summary>
+    /// <summary>
+    /// Sums the partial volumes in the fixed order g = 0, 1, ... (deterministic), then adds the Hermitian mate: the
+    /// splat of the conjugate at -q equals the conjugate of the splat at q mirrored, so V(f) += conj(V(-f)) once per
+    /// voxel replaces a second splat per pixel (half the scattered writes). One thread per voxel.
+    /// </summary>
     public static void Reduce(ReduceArgs a)
     {
         int i = GlobalIndex();
         if (i >= a.GroupVolumes * a.Voxels) return;
         int j = i / a.Voxels;
         int voxel = i - j * a.Voxels;
+        int m = a.Box;
+        int z = voxel / (m * m);
+        int y = (voxel - z * m * m) / m;
+        int x = voxel - (z * m + y) * m;
+        // Centred layout: index = f + m/2, so -f sits at m - index (absent for index 0, the most negative frequency).
+        int mirror = x > 0 && y > 0 && z > 0 ? ((m - z) * m + (m - y)) * m + (m - x) : -1;
         float re = 0f, im = 0f, den = 0f;
         for (int g = 0; g < a.PartialCount; g++)
         {
@@ -347,6 +358,16 @@ internal static class KernelBodies
             re += a.PartialNumerator[2 * v];
             im += a.PartialNumerator[2 * v + 1];
             den += a.PartialDenominator[v];
+        }
+        if (mirror >= 0)
+        {
+            for (int g = 0; g < a.PartialCount; g++)
+            {
+                int v = (g * a.GroupVolumes + j) * a.Voxels + mirror;
+                re += a.PartialNumerator[2 * v];
+                im -= a.PartialNumerator[2 * v + 1];
+                den += a.PartialDenominator[v];
+            }
         }
         int o = (a.GroupStart + j) * a.Voxels + voxel;
         a.Numerator[2 * o] = re;
