@@ -15,7 +15,7 @@ namespace SweepLab.Bench;
 /// <item>Residual: 47 = trilinear gather of a complex value (2 x 19) + |X - CTF M|^2 (7) x 1/sigma^2 (1) + sum (1);
 /// plus 22 per pixel per group of 4 volumes (rotation 9, stencil 6, weights 7), shared by the group; 9 for a
 /// pixel outside the radius (model 0). Unused slots of a group of 4 are not counted.</item>
-/// <item>Backprojection: 159 = rotation 9 + W*CTF*X, W*CTF^2 (4) + two splats (q and -q) of 73 each (stencil 6,
+/// <item>Backprojection: 86 = rotation 9 + W*CTF*X, W*CTF^2 (4) + one splat at q of 73 (the mate at -q is added per voxel by the reduction) (stencil 6,
 /// corner weights 19, 8 corners x 3 products and 3 sums); the partial-volume reduction adds 3 per voxel per partial.</item>
 /// </list>
 /// Streamed bytes: the particle pixels (8 B) and CTF table (4 B) per pixel, once per pass over a particle (the
@@ -29,7 +29,7 @@ public static class KernelBench
     public const int ResidualFlopsPerPixelVolume = 47;
     public const int ResidualFlopsPerPixelGroup = 22;
     public const int ResidualFlopsOutsideRadius = 9;
-    public const int BackprojectFlopsPerPixelVolume = 159;
+    public const int BackprojectFlopsPerPixelVolume = 86;
     /// <summary>Volumes one residual work item scores together (KernelBodies.ResidualGroup, internal to Compute).</summary>
     public const int ResidualGroup = 4;
 
@@ -136,7 +136,7 @@ public static class KernelBench
             rows.Add([c.Name, F(timings[c.Name].MedianSeconds * 1e3, "0.0"), F(Gflops(c), "0.0"), F(Gbs(c), "0.00"), F(c.Flops / c.Bytes, "0.##"), "", ""]);
         report.Table(Section, ["kernel", "ms", "GFLOP/s", "GB/s", "flop/B", "roofline GFLOP/s", "of roofline"], rows);
         report.Note(Section, $"{n} particles, box {BenchWorkspace.BoxPixels} cropped to {m} at {BenchWorkspace.TargetResolutionAngstrom} A: {pixels} kept Fourier pixels per particle ({inside} inside the slice radius M/2 - 1); all particles in one batch; backprojection with soft weights 1/K (every pair splatted); device {device}.");
-        report.Note(Section, $"Flops per pixel-volume: residual {ResidualFlopsPerPixelVolume} (complex trilinear gather 38, weighted squared residual 9) + {ResidualFlopsPerPixelGroup} per pixel per group of 4 volumes (rotation, stencil, corner weights); backprojection {BackprojectFlopsPerPixelVolume} (rotation 9, weighting 4, two trilinear splats of 73). An FMA counts 2 flops.");
+        report.Note(Section, $"Flops per pixel-volume: residual {ResidualFlopsPerPixelVolume} (complex trilinear gather 38, weighted squared residual 9) + {ResidualFlopsPerPixelGroup} per pixel per group of 4 volumes (rotation, stencil, corner weights); backprojection {BackprojectFlopsPerPixelVolume} (rotation 9, weighting 4, one trilinear splat of 73; the Hermitian mate is added per voxel in the reduction, not counted). An FMA counts 2 flops.");
         report.Note(Section, "GB/s counts only streamed bytes (particle pixels 8 B + CTF 4 B per pixel, per pass; backprojection also its partial volumes); the volume gathers/splats run from cache and are not counted. Roofline = min(C# FMA peak, intensity x C# stream bandwidth), the C# loops run over arrays the size of the uploaded particle data in the same process.");
         report.Note(Section, $"Timing: {how}.");
         report.Note(Section, "No ILGPU streaming-loop reference: the device's accelerator is internal to SweepLab.Compute, so the bench cannot launch its own kernel on it without a src change (DESIGN.md measured ILGPU-on-PoCL at 53 GFLOP/s against 52 for the C# loop on an E-step-like stream).");
