@@ -151,91 +151,90 @@ public sealed class ClassificationEngine
         var runVolumes = runs.Select(r => _kernels.CreateVolumes(r.K)).ToArray();
         try
         {
-        var host = new float[totalVolumes][];
-        foreach (var run in runs)
-        {
-            var initial = InitialVolumes(run.Config, statistics);
-            for (int k = 0; k < run.K; k++)
-            {
-                if (masks[runs.IndexOf(run)] is float[] mask) VolumeOperations.ApplyRealSpaceMask(initial[k], m, mask);
-                host[run.VolumeOffset + k] = initial[k];
-                volumes.UploadVolume(run.VolumeOffset + k, initial[k]);
-            }
-        }
-
-        var sampler = runs[0].Schedule.Batches.CreateSampler();
-        int iterations = runs[0].Schedule.TotalIterationCount;
-        // Wiener filter with the consensus signal spectrum: a class's own spectrum would feed back on itself (a blurred
-        // map lowers its tau^2, which raises the regulariser and blurs it further).
-        var consensusRegulariser = ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, configs[0].RegularisationTau2Fudge);
-        for (int t = 0; t < iterations && runs.Any(r => r.Active); t++)
-        {
-            var iterationClock = Stopwatch.StartNew();
-            int[] batch = sampler.Batch(t).ToArray();
-            int b = batch.Length;
-            var active = runs.Where(r => r.Active).ToList();
-            var activeVolumes = active.SelectMany(r => Enumerable.Range(r.VolumeOffset, r.K)).ToArray();
-            var residuals = new float[(long)b * activeVolumes.Length];
-            _kernels.Residuals(batch, activeVolumes, volumes, invSigma2, residuals);
-
-            var pending = new List<(RunState Run, IterationMetrics Metrics)>();
-            int position = 0;
-            foreach (var run in active)
-            {
-                var loglik = LogLikelihoods(residuals, b, activeVolumes.Length, position, run.K);
-                position += run.K;
-                if (t == 0 && run.Config.AutoSimilarityTargetEssFraction is double target)
-                {
-                    run.InitialSimilarity = ClassPosterior.TuneInitialSimilarity(loglik, ClassPosterior.LogPriors(run.Priors), run.Config.SimilarityModel, target);
-                    run.Schedule = RunSchedule.FromConfig(run.Config, n, run.InitialSimilarity);
-                }
-                var plan = run.Schedule.At(t);
-                run.LastPlan = plan;
-                var (posteriors, ess) = Posteriors(loglik, run, plan, b);
-                var weights = new float[posteriors.Length];
-                for (int i = 0; i < weights.Length; i++) weights[i] = (float)posteriors[i];
-                int slot = runs.IndexOf(run);
-                _kernels.Backproject(batch, weights, batchSums[slot]);
-                // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.
-                double rate = t == 0 ? 1 : plan.LearningRate;
-                _kernels.Blend(running[slot], batchSums[slot], Enumerable.Repeat((float)(1 - rate), run.K).ToArray(),
-                    Enumerable.Repeat((float)(rate * n / b), run.K).ToArray());
-                _kernels.Reconstruct(running[slot], consensusRegulariser, runVolumes[slot]);
-                var metrics = BatchMetrics(run, plan, batch, loglik, posteriors, ess);
-                pending.Add((run, metrics));
-                // Class priors follow the soft fractions with the same learning rate as the maps.
-                double eta = t == 0 ? 1 : plan.LearningRate;
-                for (int k = 0; k < run.K; k++) run.Priors[k] = (1 - eta) * run.Priors[k] + eta * metrics.ClassFractionsSoft[k];
-            }
-
-            var change = new double[runs.Count];
+            var host = new float[totalVolumes][];
             foreach (var run in runs)
             {
-                int runSlot = runs.IndexOf(run);
-                if (!run.Active) continue; // finished runs keep their final maps
-                var downloaded = runVolumes[runSlot].Download();
+                var initial = InitialVolumes(run.Config, statistics);
                 for (int k = 0; k < run.K; k++)
                 {
-                    int v = run.VolumeOffset + k;
-                    var updated = downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).ToArray();
-                    if (masks[runSlot] is float[] mask) VolumeOperations.ApplyRealSpaceMask(updated, m, mask);
-                    volumes.UploadVolume(v, updated);
-                    change[runSlot] = Math.Max(change[runSlot], VolumeOperations.RelativeRmsChange(host[v], updated));
-                    host[v] = updated;
+                    if (masks[runs.IndexOf(run)] is float[] mask) VolumeOperations.ApplyRealSpaceMask(initial[k], m, mask);
+                    host[run.VolumeOffset + k] = initial[k];
+                    volumes.UploadVolume(run.VolumeOffset + k, initial[k]);
                 }
             }
 
-            foreach (var (run, metrics) in pending)
+            var sampler = runs[0].Schedule.Batches.CreateSampler();
+            int iterations = runs[0].Schedule.TotalIterationCount;
+            // Wiener filter with the consensus signal spectrum: a class's own spectrum would feed back on itself (a blurred
+            // map lowers its tau^2, which raises the regulariser and blurs it further).
+            var consensusRegulariser = ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, configs[0].RegularisationTau2Fudge);
+            for (int t = 0; t < iterations && runs.Any(r => r.Active); t++)
             {
-                var complete = metrics with { VolumeChangeRms = change[runs.IndexOf(run)], WallSeconds = iterationClock.Elapsed.TotalSeconds };
-                run.Iterations.Add(complete);
-                var plan = run.LastPlan!;
-                bool settled = !double.IsNaN(complete.FractionChanged) && complete.FractionChanged < run.Config.ConvergenceSwitchFraction;
-                if (settled && plan.Epoch >= 1) run.ConvergenceIteration ??= t;
-                if (settled && plan.IsFullBatch && t < iterations - 1) { run.Active = false; run.StoppedEarly = true; }
-                if (observer?.Invoke(run.RunIndex, complete) == true && run.Active) { run.Active = false; run.StoppedEarly = true; }
+                var iterationClock = Stopwatch.StartNew();
+                int[] batch = sampler.Batch(t).ToArray();
+                int b = batch.Length;
+                var active = runs.Where(r => r.Active).ToList();
+                var activeVolumes = active.SelectMany(r => Enumerable.Range(r.VolumeOffset, r.K)).ToArray();
+                var residuals = new float[(long)b * activeVolumes.Length];
+                _kernels.Residuals(batch, activeVolumes, volumes, invSigma2, residuals);
+
+                var pending = new List<(RunState Run, IterationMetrics Metrics)>();
+                int position = 0;
+                foreach (var run in active)
+                {
+                    var loglik = LogLikelihoods(residuals, b, activeVolumes.Length, position, run.K);
+                    position += run.K;
+                    if (t == 0 && run.Config.AutoSimilarityTargetEssFraction is double target)
+                    {
+                        run.InitialSimilarity = ClassPosterior.TuneInitialSimilarity(loglik, ClassPosterior.LogPriors(run.Priors), run.Config.SimilarityModel, target);
+                        run.Schedule = RunSchedule.FromConfig(run.Config, n, run.InitialSimilarity);
+                    }
+                    var plan = run.Schedule.At(t);
+                    run.LastPlan = plan;
+                    var (posteriors, ess) = Posteriors(loglik, run, plan, b);
+                    var weights = new float[posteriors.Length];
+                    for (int i = 0; i < weights.Length; i++) weights[i] = (float)posteriors[i];
+                    int slot = runs.IndexOf(run);
+                    _kernels.Backproject(batch, weights, batchSums[slot]);
+                    // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.
+                    double rate = t == 0 ? 1 : plan.LearningRate;
+                    _kernels.Blend(running[slot], batchSums[slot], Enumerable.Repeat((float)(1 - rate), run.K).ToArray(),
+                        Enumerable.Repeat((float)(rate * n / b), run.K).ToArray());
+                    _kernels.Reconstruct(running[slot], consensusRegulariser, runVolumes[slot]);
+                    var metrics = BatchMetrics(run, plan, batch, loglik, posteriors, ess);
+                    pending.Add((run, metrics));
+                    // Class priors follow the soft fractions with the same learning rate as the maps.
+                    for (int k = 0; k < run.K; k++) run.Priors[k] = (1 - rate) * run.Priors[k] + rate * metrics.ClassFractionsSoft[k];
+                }
+
+                var change = new double[runs.Count];
+                foreach (var run in runs)
+                {
+                    int runSlot = runs.IndexOf(run);
+                    if (!run.Active) continue; // finished runs keep their final maps
+                    var downloaded = runVolumes[runSlot].Download();
+                    for (int k = 0; k < run.K; k++)
+                    {
+                        int v = run.VolumeOffset + k;
+                        var updated = downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).ToArray();
+                        if (masks[runSlot] is float[] mask) VolumeOperations.ApplyRealSpaceMask(updated, m, mask);
+                        volumes.UploadVolume(v, updated);
+                        change[runSlot] = Math.Max(change[runSlot], VolumeOperations.RelativeRmsChange(host[v], updated));
+                        host[v] = updated;
+                    }
+                }
+
+                foreach (var (run, metrics) in pending)
+                {
+                    var complete = metrics with { VolumeChangeRms = change[runs.IndexOf(run)], WallSeconds = iterationClock.Elapsed.TotalSeconds };
+                    run.Iterations.Add(complete);
+                    var plan = run.LastPlan!;
+                    bool settled = !double.IsNaN(complete.FractionChanged) && complete.FractionChanged < run.Config.ConvergenceSwitchFraction;
+                    if (settled && plan.Epoch >= 1) run.ConvergenceIteration ??= t;
+                    if (settled && plan.IsFullBatch && t < iterations - 1) { run.Active = false; run.StoppedEarly = true; }
+                    if (observer?.Invoke(run.RunIndex, complete) == true && run.Active) { run.Active = false; run.StoppedEarly = true; }
+                }
             }
-        }
 
             double groupSeconds = clock.Elapsed.TotalSeconds;
             return FinalResults(runs, host, invSigma2, groupSeconds / runs.Count,

@@ -169,7 +169,7 @@ public class KnobTests(EngineDeviceFixture devices)
         var pocl = Run(config, ComputeBackend.Pocl);
         var cpu = Run(config, ComputeBackend.Cpu);
         Assert.Equal(pocl.Assignments, cpu.Assignments);
-        for (int i = 0; i < pocl.Posteriors.Length; i++) Assert.Equal(pocl.Posteriors[i], cpu.Posteriors[i], 3);
+        for (int i = 0; i < pocl.Posteriors.Length; i++) Assert.True(Math.Abs(pocl.Posteriors[i] - cpu.Posteriors[i]) <= 1e-3, $"posterior {i}: {pocl.Posteriors[i]} vs {cpu.Posteriors[i]}");
         for (int k = 0; k < 2; k++)
         {
             double scale = pocl.Volumes[k].Max(Math.Abs);
