@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's main command on a fresh machine: installs what it needs, builds, and runs the built-in example sweep
-# (sweeps.yaml: a simulated two-class set, 48 classifications), ending with tables and an HTML report.
+# (sweeps.yaml: a simulated two-class set, 32 classifications), ending with tables and an HTML report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-demo-out}
