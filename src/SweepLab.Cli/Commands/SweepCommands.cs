@@ -1,3 +1,4 @@
+using SweepLab.Core.IO;
 using System.Globalization;
 using System.Text.Json;
 using Cocona;
@@ -112,7 +113,7 @@ internal sealed class SweepCommands
     private static void WriteSweepFiles(string output, string sweep, SweepPlan plan)
     {
         string yaml = File.ReadAllText(sweep);
-        Sweeps.AtomicFile.WriteAllText(Path.Combine(output, SpecCopy), yaml);
+        AtomicFile.WriteAllText(Path.Combine(output, SpecCopy), yaml);
         var settings = plan.Configurations.SelectMany(c => c.Keys).Distinct().ToList();
         var json = JsonSerializer.Serialize(new
         {
@@ -122,7 +123,7 @@ internal sealed class SweepCommands
             runs = plan.Runs.Count,
             yaml,
         }, new JsonSerializerOptions { WriteIndented = true });
-        Sweeps.AtomicFile.WriteAllText(Path.Combine(output, SweepJson), json);
+        AtomicFile.WriteAllText(Path.Combine(output, SweepJson), json);
     }
 
     /// <summary>Mean agreement between two runs' final assignments (adjusted Rand index), from their particles.star.</summary>

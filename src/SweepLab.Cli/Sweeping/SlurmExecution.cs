@@ -1,3 +1,4 @@
+using SweepLab.Core.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;

@@ -1,3 +1,4 @@
+using SweepLab.Core.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -159,5 +160,5 @@ internal static class SlurmTasks
         }
     }
 
-    public static void Write<T>(string path, T value) => Sweeps.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json) + "\n");
+    public static void Write<T>(string path, T value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json) + "\n");
 }

@@ -1,3 +1,4 @@
+using SweepLab.Core.IO;
 using System.Globalization;
 using System.Text.Json;
 using SweepLab.Simulation;
@@ -53,7 +54,7 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         if (File.Exists(stamp) && File.ReadAllText(stamp) == wanted && File.Exists(ParticleFile)) return;
         log($"simulating {Simulation.Particles} particles into {folder}");
         SimulatedDatasetWriter.Write(folder, ParticleSimulator.Simulate(Simulation));
-        Sweeps.AtomicFile.WriteAllText(stamp, wanted);
+        AtomicFile.WriteAllText(stamp, wanted);
     }
 
     private static string? Scalar(SpecEntry entry, List<string> errors, Func<int, string> where)

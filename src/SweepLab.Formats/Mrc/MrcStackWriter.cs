@@ -1,3 +1,4 @@
+using SweepLab.Core.IO;
 namespace SweepLab.Formats.Mrc;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using SweepLab.Core.IO;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;

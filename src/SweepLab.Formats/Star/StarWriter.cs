@@ -1,3 +1,4 @@
+using SweepLab.Core.IO;
 using System.Text;
 
 namespace SweepLab.Formats.Star;

@@ -1,3 +1,4 @@
+using SweepLab.Core.IO;
 namespace SweepLab.Sweeps;
 
 /// <summary>Where a run stands in the store.</summary>

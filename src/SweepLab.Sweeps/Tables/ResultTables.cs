@@ -1,3 +1,4 @@
+using SweepLab.Core.IO;
 using System.Globalization;
 using CsvHelper;
 

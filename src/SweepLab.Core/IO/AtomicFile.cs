@@ -1,0 +1,62 @@
+using System.Text;
+
+namespace SweepLab.Core.IO;
+
+/// <summary>
+/// Whole-file writes a crash cannot leave half-done: the content goes to a temporary file beside the target (so the
+/// rename stays on one file system), is flushed to the disk, and is renamed over the target, which readers see either
+/// as the old file or the new one. The one durability primitive every layer that writes results uses (formats,
+/// sweep store, tables, reports); it knows nothing of what the bytes mean.
+/// </summary>
+public static class AtomicFile
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, Utf8NoBom.GetBytes(text));
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        var copy = bytes.ToArray();
+        Write(path, stream => stream.Write(copy));
+    }
+
+    /// <summary>Writes through <paramref name="write"/> into a temporary file, then replaces <paramref name="path"/>.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var (temporary, stream) = Begin(path);
+        try
+        {
+            using (stream)
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, Path.GetFullPath(path), overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>The temporary file for a writer that streams over time (an MRC stack); the caller flushes and renames.</summary>
+    public static (string TempPath, FileStream Stream) Begin(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string fullPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no folder", nameof(path));
+        Directory.CreateDirectory(directory);
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.tmp-{Guid.NewGuid():N}");
+        return (temporary, new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16));
+    }
+
+    /// <summary>Removes a temporary; failing to is harmless, since the target was never touched.</summary>
+    public static void TryDelete(string path)
+    {
+        try { if (File.Exists(path)) File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
