@@ -110,8 +110,10 @@ public sealed class ClassificationEngine
     }
 
     /// <summary>The state of one run inside a lockstep group.</summary>
-    private sealed class RunState(ClassificationConfig config, int runIndex, int volumeOffset, RunSchedule schedule, int particles)
+    private sealed class RunState(ClassificationConfig config, int slot, int runIndex, int volumeOffset, RunSchedule schedule, int particles)
     {
+        /// <summary>Position in the group: indexes the per-run sums, output stacks and masks.</summary>
+        public int Slot { get; } = slot;
         public ClassificationConfig Config { get; } = config;
         public int RunIndex { get; } = runIndex;
         public int VolumeOffset { get; } = volumeOffset;
@@ -138,7 +140,7 @@ public sealed class ClassificationEngine
         int totalVolumes = 0;
         for (int r = 0; r < configs.Count; r++)
         {
-            runs.Add(new RunState(configs[r], runIndices[r], totalVolumes, RunSchedule.FromConfig(configs[r], n), n));
+            runs.Add(new RunState(configs[r], r, runIndices[r], totalVolumes, RunSchedule.FromConfig(configs[r], n), n));
             totalVolumes += configs[r].ClassCount;
         }
         var masks = runs.Select(r => MaskFor(r.Config, statistics)).ToArray();
@@ -157,7 +159,7 @@ public sealed class ClassificationEngine
                 var initial = InitialVolumes(run.Config, statistics);
                 for (int k = 0; k < run.K; k++)
                 {
-                    if (masks[runs.IndexOf(run)] is float[] mask) VolumeOperations.ApplyRealSpaceMask(initial[k], m, mask);
+                    if (masks[run.Slot] is float[] mask) VolumeOperations.ApplyRealSpaceMask(initial[k], m, mask);
                     host[run.VolumeOffset + k] = initial[k];
                     volumes.UploadVolume(run.VolumeOffset + k, initial[k]);
                 }
@@ -194,7 +196,7 @@ public sealed class ClassificationEngine
                     var (posteriors, ess) = Posteriors(loglik, run, plan, b);
                     var weights = new float[posteriors.Length];
                     for (int i = 0; i < weights.Length; i++) weights[i] = (float)posteriors[i];
-                    int slot = runs.IndexOf(run);
+                    int slot = run.Slot;
                     _kernels.Backproject(batch, weights, batchSums[slot]);
                     // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.
                     double rate = t == 0 ? 1 : plan.LearningRate;
@@ -210,7 +212,7 @@ public sealed class ClassificationEngine
                 var change = new double[runs.Count];
                 foreach (var run in runs)
                 {
-                    int runSlot = runs.IndexOf(run);
+                    int runSlot = run.Slot;
                     if (!run.Active) continue; // finished runs keep their final maps
                     var downloaded = runVolumes[runSlot].Download();
                     for (int k = 0; k < run.K; k++)
@@ -226,7 +228,7 @@ public sealed class ClassificationEngine
 
                 foreach (var (run, metrics) in pending)
                 {
-                    var complete = metrics with { VolumeChangeRms = change[runs.IndexOf(run)], WallSeconds = iterationClock.Elapsed.TotalSeconds };
+                    var complete = metrics with { VolumeChangeRms = change[run.Slot], WallSeconds = iterationClock.Elapsed.TotalSeconds };
                     run.Iterations.Add(complete);
                     var plan = run.LastPlan!;
                     bool settled = !double.IsNaN(complete.FractionChanged) && complete.FractionChanged < run.Config.ConvergenceSwitchFraction;
@@ -237,7 +239,7 @@ public sealed class ClassificationEngine
             }
 
             double groupSeconds = clock.Elapsed.TotalSeconds;
-            return FinalResults(runs, host, invSigma2, groupSeconds / runs.Count,
+            return FinalResults(runs, host, volumes, invSigma2, groupSeconds / runs.Count,
                 statistics.LikelihoodResolutionAngstrom(configs.Max(c => c.ClassCount), set.Grid));
         }
         finally
@@ -312,12 +314,11 @@ public sealed class ClassificationEngine
     }
 
     /// <summary>A last E-step over every particle with the final maps and the last iteration's similarity and hard flag.</summary>
-    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, float[] invSigma2, double secondsPerRun, double likelihoodResolution)
+    /// <param name="volumes">The group's stack, which already holds every run's final maps (the same as <paramref name="host"/>).</param>
+    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, VolumeStack volumes, float[] invSigma2, double secondsPerRun, double likelihoodResolution)
     {
         var set = _input.Particles;
         int n = set.Count, m = _kernels.Box, total = host.Length;
-        using var volumes = _kernels.CreateVolumes(total);
-        for (int v = 0; v < total; v++) volumes.UploadVolume(v, host[v]);
         var allVolumes = Enumerable.Range(0, total).ToArray();
         var results = new ClassificationResult[runs.Count];
         var posteriors = runs.Select(r => new double[(long)n * r.K]).ToArray();
