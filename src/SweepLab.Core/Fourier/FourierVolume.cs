@@ -16,25 +16,12 @@ public static class FourierVolume
         var transform = new Complex[n * n * n];
         CenteredFourier.FromVolume(volume, n, transform);
         var result = new float[2 * m * m * m];
-        int half = m / 2;
-        for (int z = 0; z < m; z++)
+        var full = FullIndices(m, n);
+        for (int i = 0; i < full.Length; i++)
         {
-            int iz = Index(z - half, n);
-            if (iz < 0) continue;
-            for (int y = 0; y < m; y++)
-            {
-                int iy = Index(y - half, n);
-                if (iy < 0) continue;
-                for (int x = 0; x < m; x++)
-                {
-                    int ix = Index(x - half, n);
-                    if (ix < 0) continue;
-                    var value = transform[(iz * n + iy) * n + ix];
-                    int o = 2 * ((z * m + y) * m + x);
-                    result[o] = (float)value.Real;
-                    result[o + 1] = (float)value.Imaginary;
-                }
-            }
+            if (full[i] < 0) continue;
+            result[2 * i] = (float)transform[full[i]].Real;
+            result[2 * i + 1] = (float)transform[full[i]].Imaginary;
         }
         return result;
     }
@@ -44,27 +31,27 @@ public static class FourierVolume
     {
         if (centred.Length != 2 * m * m * m) throw new ArgumentException($"transform holds {centred.Length} floats; 2 x {m}^3 expected", nameof(centred));
         var transform = new Complex[n * n * n];
-        int half = m / 2;
-        for (int z = 0; z < m; z++)
-        {
-            int iz = Index(z - half, n);
-            if (iz < 0) continue;
-            for (int y = 0; y < m; y++)
-            {
-                int iy = Index(y - half, n);
-                if (iy < 0) continue;
-                for (int x = 0; x < m; x++)
-                {
-                    int ix = Index(x - half, n);
-                    if (ix < 0) continue;
-                    int o = 2 * ((z * m + y) * m + x);
-                    transform[(iz * n + iy) * n + ix] = new Complex(centred[o], centred[o + 1]);
-                }
-            }
-        }
+        var full = FullIndices(m, n);
+        for (int i = 0; i < full.Length; i++)
+            if (full[i] >= 0) transform[full[i]] = new Complex(centred[2 * i], centred[2 * i + 1]);
         var volume = new float[n * n * n];
         CenteredFourier.ToVolume(transform, n, volume);
         return volume;
+    }
+
+    /// <summary>For each voxel of the centred M^3 cube, its index in the unshifted N^3 transform (-1 when N cannot hold it).</summary>
+    private static int[] FullIndices(int m, int n)
+    {
+        var full = new int[m * m * m];
+        int half = m / 2;
+        for (int z = 0; z < m; z++)
+        for (int y = 0; y < m; y++)
+        for (int x = 0; x < m; x++)
+        {
+            int iz = Index(z - half, n), iy = Index(y - half, n), ix = Index(x - half, n);
+            full[(z * m + y) * m + x] = iz < 0 || iy < 0 || ix < 0 ? -1 : (iz * n + iy) * n + ix;
+        }
+        return full;
     }
 
     /// <summary>Index of signed frequency f in an n-point unshifted transform, or -1 when n cannot hold it.</summary>
