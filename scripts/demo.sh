@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-demo-out}
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh runtime
 dotnet build src/SweepLab.Cli -c Release --nologo -v q
 dotnet src/SweepLab.Cli/bin/Release/net10.0/sweeplab.dll run sweeps.yaml --out "$out"
 echo

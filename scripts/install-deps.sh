@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages SweepLab's tests and demo use (idempotent). Needs root, as on the project machines.
-#   relion            independent reference: relion_project / relion_refine (checks CTF, Euler, files, results)
-#   pocl-opencl-icd   PoCL, the OpenCL CPU device the ILGPU kernels run on without a GPU
-#   ocl-icd-libopencl1, clinfo  the OpenCL loader (libOpenCL.so.1) and a probe
-#   chromium          renders the HTML reports headless in the report tests
+# Installs the Debian packages SweepLab uses (idempotent). Needs root, as on the project machines.
+#   bash scripts/install-deps.sh runtime   what running SweepLab needs (the demo):
+#     pocl-opencl-icd   PoCL, the OpenCL CPU device the ILGPU kernels run on without a GPU
+#     ocl-icd-libopencl1, clinfo  the OpenCL loader (libOpenCL.so.1) and a probe
+#   bash scripts/install-deps.sh [EXTRA...]  also what the tests and benchmarks check against:
+#     relion            independent reference: relion_project / relion_refine (checks CTF, Euler, files, results)
+#     chromium          renders the HTML reports headless in the report tests
 set -euo pipefail
-packages=(relion pocl-opencl-icd ocl-icd-libopencl1 clinfo chromium "$@")
+packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo)
+if [ "${1:-}" = runtime ]; then shift; else packages+=(relion chromium); fi
+packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

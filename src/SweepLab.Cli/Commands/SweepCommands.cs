@@ -19,7 +19,8 @@ internal sealed class SweepCommands
     public int Plan([Argument(Description = "sweeps.yaml")] string sweep, [Option(Description = "Print at most this many runs")] int show = 40) =>
         CommandGuard.Run(() =>
         {
-            var (spec, plan, _) = Prepare(sweep, Path.GetTempPath());
+            var spec = LoadSpec(sweep);
+            var (plan, _) = Prepare(spec, Path.GetTempPath());
             Console.WriteLine($"{plan.Runs.Count} runs: {plan.Configurations.Count} configurations x {plan.Seeds.Count} seeds ({spec.Search.GetType().Name.Replace("SearchSpec", "", StringComparison.Ordinal).ToLowerInvariant()} search{(plan.IsAdaptive ? $", at most {plan.MaxRunCount} runs" : "")})");
             Console.WriteLine($"varying: {(plan.VaryingSettings.Count == 0 ? "(nothing)" : string.Join(", ", plan.VaryingSettings))}");
             var columns = new List<string> { "run_id", "seed" };
@@ -50,9 +51,9 @@ internal sealed class SweepCommands
         [Option("slurm-template", Description = "SLURM: submit-script template (default: execution.slurm.template, else DIR/slurm/template.sh, else the built-in one)")] string? slurmTemplate = null) =>
         CommandGuard.Run(() =>
         {
-            var spec = SweepSpecYaml.Load(sweep);
+            var spec = LoadSpec(sweep);
             string output = Path.GetFullPath(@out ?? Path.Combine("sweep-output", spec.Name ?? Path.GetFileNameWithoutExtension(sweep)));
-            var (_, plan, dataset) = Prepare(sweep, output);
+            var (plan, dataset) = Prepare(spec, output);
             var kind = executor is null ? spec.Execution.Executor : executor.ToLowerInvariant() switch
             {
                 "local" => ExecutorKind.Local,
@@ -62,7 +63,7 @@ internal sealed class SweepCommands
             Directory.CreateDirectory(output);
             WriteSweepFiles(output, sweep, plan);
             if (kind == ExecutorKind.Slurm)
-                return SweepExecution.SubmitToSlurm(output, sweep, plan, new SlurmSubmitOptions(device, workers, groupSize, Report: !noReport, Wait: wait, TemplatePath: slurmTemplate is null ? null : Path.GetFullPath(slurmTemplate)));
+                return SweepExecution.SubmitToSlurm(output, sweep, plan, dataset, new SlurmSubmitOptions(device, workers, groupSize, Report: !noReport, Wait: wait, TemplatePath: slurmTemplate is null ? null : Path.GetFullPath(slurmTemplate)));
             return SweepExecution.RunLocal(output, plan, dataset, device, workers ?? spec.Execution.Workers, groupSize, report: !noReport, runs: null);
         });
 
@@ -80,22 +81,17 @@ internal sealed class SweepCommands
             return summary.Failed > 0 ? 3 : CommandGuard.ExitOk;
         });
 
-    /// <summary>Parses, validates every run's settings against the engine and the dataset, and plans; no work.</summary>
-    internal static (SweepSpec Spec, SweepPlan Plan, SweepDataset Dataset) Prepare(string sweep, string output)
+    internal static SweepSpec LoadSpec(string sweep) =>
+        File.Exists(sweep) ? SweepSpecYaml.Load(sweep) : throw new FileNotFoundException($"{sweep}: sweep file not found");
+
+    /// <summary>Validates every run's settings against the engine and the dataset, and plans; no work.</summary>
+    internal static (SweepPlan Plan, SweepDataset Dataset) Prepare(SweepSpec spec, string output)
     {
-        if (!File.Exists(sweep)) throw new FileNotFoundException($"{sweep}: sweep file not found");
-        var spec = SweepSpecYaml.Load(sweep);
         var dataset = SweepDataset.FromSpec(spec, output);
-        double pixel;
-        long count;
-        if (dataset.Simulation is { } s) (pixel, count) = (s.PixelSizeAngstrom, s.Particles);
-        else
-        {
-            var table = ParticleFiles.Read(dataset.ParticleFile);
-            (pixel, count) = (table.PixelSizeAngstrom, table.Count);
-        }
+        // A simulated set is known from its settings; a file's table is read here once and kept for the run.
+        var (pixel, count) = dataset.Simulation is { } s ? (s.PixelSizeAngstrom, (long)s.Particles) : (dataset.Table.PixelSizeAngstrom, dataset.Table.Count);
         var plan = SweepPlanner.Plan(spec, settings => Validate(settings, pixel, count));
-        return (spec, plan, dataset);
+        return (plan, dataset);
     }
 
     private static IReadOnlyList<SettingIssue> Validate(IReadOnlyDictionary<string, SettingValue> settings, double pixel, long count)

@@ -40,9 +40,8 @@ internal static partial class SweepExecution
 
     private static string SlurmPath(string output, string name) => Path.Combine(output, SlurmFolder, name);
 
-    public static int SubmitToSlurm(string output, string sweep, SweepPlan plan) => SubmitToSlurm(output, sweep, plan, new SlurmSubmitOptions());
-
-    public static int SubmitToSlurm(string output, string sweep, SweepPlan plan, SlurmSubmitOptions options)
+    /// <param name="dataset">The sweep's dataset as the planner saw it (its table, once read, is reused).</param>
+    public static int SubmitToSlurm(string output, string sweep, SweepPlan plan, SweepDataset dataset, SlurmSubmitOptions options)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
@@ -55,9 +54,8 @@ internal static partial class SweepExecution
         string template = ChooseTemplate(output, options.TemplatePath ?? settings.TemplatePath);
 
         // Simulated data is written once here, before any task starts, so array tasks never race to create it.
-        var dataset = SweepDataset.FromSpec(plan.Spec, output);
         dataset.Materialise(message => Console.Error.WriteLine(message));
-        var table = ParticleFiles.Read(dataset.ParticleFile);
+        var table = dataset.Table;
         var client = new SlurmClient();
         var context = new SubmitContext(output, source, plan, settings, options, client, template, run => EngineObjective.GroupKeyOf(run, table));
 

@@ -13,6 +13,11 @@ namespace SweepLab.Cli.Sweeping;
 /// </summary>
 internal sealed record SweepDataset(string ParticleFile, string? TruthFile, SimulationSettings? Simulation)
 {
+    private Formats.Particles.ParticleTable? _table;
+
+    /// <summary>The particle table, read once per process (after <see cref="Materialise"/> for a simulated set).</summary>
+    public Formats.Particles.ParticleTable Table => _table ??= ParticleFiles.Read(ParticleFile);
+
     public static SweepDataset FromSpec(SweepSpec spec, string outputDirectory)
     {
         var errors = new List<string>();

@@ -18,7 +18,7 @@ internal static partial class SweepExecution
     {
         static void Log(string message) => Console.Error.WriteLine(message);
         dataset.Materialise(Log);
-        var table = ParticleFiles.Read(dataset.ParticleFile);
+        var table = dataset.Table;
         using var device = Devices.Open(deviceName);
         using var objective = new EngineObjective(table, dataset, device, groupSize, Log);
         using var store = new RunStore(output, writerName);

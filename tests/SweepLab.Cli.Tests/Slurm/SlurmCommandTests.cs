@@ -28,8 +28,8 @@ public sealed class SlurmCommandTests : IDisposable
     {
         string sweep = Sweep("{kind: boundary, axis: class_similarity, low: 0.0, high: 0.5, tolerance: 0.1, outcome: \"collapsed == 1\"}");
         string output = Path.Combine(_folder, "out");
-        var (_, plan, _) = SweepCommands.Prepare(sweep, output);
-        var e = Assert.Throws<UserInputException>(() => SweepExecution.SubmitToSlurm(output, sweep, plan));
+        var (plan, dataset) = SweepCommands.Prepare(SweepCommands.LoadSpec(sweep), output);
+        var e = Assert.Throws<UserInputException>(() => SweepExecution.SubmitToSlurm(output, sweep, plan, dataset, new SlurmSubmitOptions()));
         Assert.Contains("search kind 'boundary' is adaptive", e.Message, StringComparison.Ordinal);
         Assert.Contains("--executor local", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(output, SweepExecution.SlurmFolder)));
