@@ -91,6 +91,18 @@ public sealed class ClassificationEngine
 
     public ClassificationResult Run(ClassificationConfig config, IterationObserver? observer = null) => RunMany([config], observer)[0];
 
+    /// <summary>
+    /// Configurations with equal keys draw the same batches and share one noise model, so <see cref="RunMany"/> steps
+    /// them together: the batch schedule (particles, batch size, epochs, full-batch iterations, seed), the classes,
+    /// the noise model and the regularisation constant. Callers grouping runs (a sweep) use the same key.
+    /// </summary>
+    public static string LockstepKey(ClassificationConfig config, int particleCount)
+    {
+        var b = BatchSchedule.FromConfig(config, particleCount);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{b.ParticleCount}|{b.BatchSize}|{b.Epochs}|{b.FullBatchIterationCount}|{b.Seed}|{config.ClassCount}|{config.NoiseModel}|{config.RegularisationTau2Fudge:R}");
+    }
+
     /// <summary>Runs every configuration; results in the order given. Invalid configurations throw before any work.</summary>
     public IReadOnlyList<ClassificationResult> RunMany(IReadOnlyList<ClassificationConfig> configs, IterationObserver? observer = null)
     {
@@ -99,7 +111,7 @@ public sealed class ClassificationEngine
         foreach (var config in configs) config.ThrowIfInvalid(set.Grid.OriginalPixelSizeAngstrom, set.Count);
         var results = new ClassificationResult[configs.Count];
         var groups = configs.Select((c, i) => (Config: c, Index: i))
-            .GroupBy(x => (BatchSchedule.FromConfig(x.Config, set.Count), x.Config.RegularisationTau2Fudge, x.Config.NoiseModel, x.Config.ClassCount));
+            .GroupBy(x => LockstepKey(x.Config, set.Count), StringComparer.Ordinal);
         foreach (var group in groups)
         {
             var members = group.ToList();

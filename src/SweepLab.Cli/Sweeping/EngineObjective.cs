@@ -38,9 +38,9 @@ internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset,
     /// <summary>The group key without an objective, for executors that split runs before any worker starts.</summary>
     public static string GroupKeyOf(RunSpec run, ParticleTable table)
     {
+        // The engine's own lockstep key, plus the target resolution: another resolution is another particle set.
         var c = Config(run, table);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{c.Seed}|{c.ClassCount}|{c.BatchSizePerClass}|{c.OemEpochs}|{c.FullBatchIterations}|{c.TargetResolutionAngstrom:R}|{c.RegularisationTau2Fudge:R}|{c.NoiseModel}");
+        return string.Create(CultureInfo.InvariantCulture, $"{ClassificationEngine.LockstepKey(c, table.Count)}|{c.TargetResolutionAngstrom:R}");
     }
 
     public Task RunGroupAsync(IReadOnlyList<RunContext> runs, CancellationToken cancellationToken)
