@@ -28,8 +28,6 @@ internal static class CommandGuard
         }
     }
 
-    public static Task<int> RunAsync(Func<Task<int>> body) => Task.FromResult(Run(() => body().GetAwaiter().GetResult()));
-
     private static bool IsUserError(Exception e) => e is Formats.DataFormatException or Engine.Configuration.ConfigValidationException
         or UserInputException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException
         or ArgumentException or Compute.ComputeBackendUnavailableException;

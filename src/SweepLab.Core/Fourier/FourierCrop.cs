@@ -17,7 +17,6 @@ public sealed record FourierCrop
     public int CroppedBox { get; }
     public double CroppedPixelSizeAngstrom => OriginalBox * OriginalPixelSizeAngstrom / CroppedBox;
     public int PixelCount => Kx.Length;
-    public IReadOnlyList<short> KxList => Kx;
     internal short[] Kx { get; }
     internal short[] Ky { get; }
     /// <summary>Shell index round(|k|) of each kept pixel, for per-shell noise spectra and FSC.</summary>
