@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SweepLab.Compute;
+using SweepLab.Core.Fourier;
 using SweepLab.Core.Metrics;
 using SweepLab.Core.Particles;
 using SweepLab.Engine.Configuration;
@@ -130,6 +131,7 @@ public sealed class ClassificationEngine
         public int RunIndex { get; } = runIndex;
         public int VolumeOffset { get; } = volumeOffset;
         public int K => Config.ClassCount;
+        public int[] VolumeIndices => Enumerable.Range(VolumeOffset, K).ToArray();
         public RunSchedule Schedule { get; set; } = schedule;
         public double InitialSimilarity { get; set; } = config.ClassSimilarity;
         public double[] Priors { get; } = Enumerable.Repeat(1.0 / config.ClassCount, config.ClassCount).ToArray();
@@ -139,21 +141,49 @@ public sealed class ClassificationEngine
         public bool StoppedEarly { get; set; }
         public int? ConvergenceIteration { get; set; }
         public IterationPlan? LastPlan { get; set; }
+        /// <summary>The noise spectrum sigma^2 per shell this run's likelihood uses now (see noise_update).</summary>
+        public double[] Noise { get; set; } = [];
+        /// <summary>Last shell the likelihood uses now (see resolution_schedule).</summary>
+        public int LikelihoodShell { get; set; }
+        /// <summary>The limit the grow schedule chose at the last M-step, taken up after the maps are updated.</summary>
+        public int NextLikelihoodShell { get; set; }
+        /// <summary>1/sigma^2 per shell, zero outside the likelihood's shells; runs on the static, fixed model share one array.</summary>
+        public float[] Weights { get; set; } = [];
+        /// <summary>Shell power of each class's current map (tau2_source = class_map).</summary>
+        public double[][] Tau2 { get; set; } = [];
+        public bool UsesSharedWeights => Config.NoiseUpdate == NoiseUpdate.Static && Config.ResolutionSchedule == ResolutionSchedule.Fixed;
+    }
+
+    /// <summary>The likelihood's weights for a run's current noise spectrum and shell limit (DC left out under the grow schedule, as RELION does).</summary>
+    private float[] RunWeights(RunState run, float[] shared)
+    {
+        if (run.UsesSharedWeights) return shared;
+        int first = run.Config.ResolutionSchedule == ResolutionSchedule.Grow ? 1 : 0;
+        return EmSteps.LikelihoodWeights(run.Noise, run.Config.NoiseModel, _input.Particles.Grid, first, run.LikelihoodShell);
     }
 
     private ClassificationResult[] RunGroup(IReadOnlyList<ClassificationConfig> configs, IReadOnlyList<int> runIndices, IterationObserver? observer)
     {
         var clock = Stopwatch.StartNew();
         var set = _input.Particles;
-        int n = set.Count, m = _kernels.Box, floatsPerVolume = 2 * m * m * m;
+        int n = set.Count, m = _kernels.Box, floatsPerVolume = 2 * m * m * m, shells = _kernels.ShellCount, voxels = m * m * m;
         var statistics = Statistics(configs[0].RegularisationTau2Fudge);
-        var invSigma2 = statistics.InverseNoise(configs[0].NoiseModel, set, configs.Max(c => c.ClassCount));
+        var sharedWeights = statistics.InverseNoise(configs[0].NoiseModel, set, configs.Max(c => c.ClassCount));
         var runs = new List<RunState>();
         int totalVolumes = 0;
         for (int r = 0; r < configs.Count; r++)
         {
-            runs.Add(new RunState(configs[r], r, runIndices[r], totalVolumes, RunSchedule.FromConfig(configs[r], n), n));
-            totalVolumes += configs[r].ClassCount;
+            var config = configs[r];
+            var run = new RunState(config, r, runIndices[r], totalVolumes, RunSchedule.FromConfig(config, n), n)
+            {
+                Noise = statistics.NoiseSpectrum.ToArray(),
+                LikelihoodShell = config.ResolutionSchedule == ResolutionSchedule.Grow
+                    ? EmSteps.InitialLikelihoodShell(set.Grid, config.InitLowpassResolutionAngstrom, shells - 1)
+                    : statistics.LikelihoodShellCount(config.ClassCount) - 1,
+            };
+            run.Weights = RunWeights(run, sharedWeights);
+            runs.Add(run);
+            totalVolumes += config.ClassCount;
         }
         var masks = runs.Select(r => MaskFor(r.Config, statistics)).ToArray();
 
@@ -175,29 +205,28 @@ public sealed class ClassificationEngine
                     host[run.VolumeOffset + k] = initial[k];
                     volumes.UploadVolume(run.VolumeOffset + k, initial[k]);
                 }
+                if (run.Config.Tau2Source == Tau2Source.ClassMap) run.Tau2 = initial.Select(v => FourierVolume.ShellPower(v, m, shells)).ToArray();
             }
 
             var sampler = runs[0].Schedule.Batches.CreateSampler();
             int iterations = runs[0].Schedule.TotalIterationCount;
             // Wiener filter with the consensus signal spectrum: a class's own spectrum would feed back on itself (a blurred
-            // map lowers its tau^2, which raises the regulariser and blurs it further).
+            // map lowers its tau^2, which raises the regulariser and blurs it further). tau2_source = class_map opts into that.
             var consensusRegulariser = ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, configs[0].RegularisationTau2Fudge);
+            var numerator = Array.Empty<float>();
+            var denominator = Array.Empty<float>();
             for (int t = 0; t < iterations && runs.Any(r => r.Active); t++)
             {
                 var iterationClock = Stopwatch.StartNew();
                 int[] batch = sampler.Batch(t).ToArray();
                 int b = batch.Length;
                 var active = runs.Where(r => r.Active).ToList();
-                var activeVolumes = active.SelectMany(r => Enumerable.Range(r.VolumeOffset, r.K)).ToArray();
-                var residuals = new float[(long)b * activeVolumes.Length];
-                _kernels.Residuals(batch, activeVolumes, volumes, invSigma2, residuals);
+                var logLikelihoods = ScoreBatch(batch, active, volumes);
 
                 var pending = new List<(RunState Run, IterationMetrics Metrics)>();
-                int position = 0;
                 foreach (var run in active)
                 {
-                    var loglik = LogLikelihoods(residuals, b, activeVolumes.Length, position, run.K);
-                    position += run.K;
+                    var loglik = logLikelihoods[run];
                     if (t == 0 && run.Config.AutoSimilarityTargetEssFraction is double target)
                     {
                         run.InitialSimilarity = ClassPosterior.TuneInitialSimilarity(loglik, ClassPosterior.LogPriors(run.Priors), run.Config.SimilarityModel, target);
@@ -206,19 +235,36 @@ public sealed class ClassificationEngine
                     var plan = run.Schedule.At(t);
                     run.LastPlan = plan;
                     var (posteriors, ess) = Posteriors(loglik, run, plan, b);
+                    if (t == 0 && run.Config.Initialisation == InitialisationMode.Consensus)
+                        EmSteps.RandomPartition(run.Config.Seed, batch, run.K, posteriors, ess);
                     var weights = new float[posteriors.Length];
                     for (int i = 0; i < weights.Length; i++) weights[i] = (float)posteriors[i];
                     int slot = run.Slot;
                     _kernels.Backproject(batch, weights, batchSums[slot]);
                     // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.
                     double rate = t == 0 ? 1 : plan.LearningRate;
+                    var noiseUsed = run.Noise;
+                    if (run.Config.NoiseUpdate == NoiseUpdate.PerIteration) run.Noise = UpdatedNoise(run, batch, weights, volumes, rate);
                     _kernels.Blend(running[slot], batchSums[slot], Enumerable.Repeat((float)(1 - rate), run.K).ToArray(),
                         Enumerable.Repeat((float)(rate * n / b), run.K).ToArray());
-                    _kernels.Reconstruct(running[slot], consensusRegulariser, runVolumes[slot]);
+                    double fudge = run.Config.RegularisationTau2Fudge;
+                    if (run.Config.Tau2Source == Tau2Source.ClassMap)
+                        _kernels.Reconstruct(running[slot], run.Tau2.SelectMany(tau2 => EmSteps.ClassMapRegulariser(noiseUsed, tau2, fudge)).ToArray(), runVolumes[slot], perVolume: true);
+                    else
+                        _kernels.Reconstruct(running[slot], run.UsesSharedWeights ? consensusRegulariser : ParticleStatistics.Regulariser(noiseUsed, statistics.SignalSpectrum, fudge), runVolumes[slot]);
                     var metrics = BatchMetrics(run, plan, batch, loglik, posteriors, ess);
                     pending.Add((run, metrics));
                     // Class priors follow the soft fractions with the same learning rate as the maps.
                     for (int k = 0; k < run.K; k++) run.Priors[k] = (1 - rate) * run.Priors[k] + rate * metrics.ClassFractionsSoft[k];
+                    if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow)
+                    {
+                        if (numerator.Length != run.K * 2 * voxels) { numerator = new float[run.K * 2 * voxels]; denominator = new float[run.K * voxels]; }
+                        running[slot].Download(numerator, denominator);
+                        var meanDenominator = Enumerable.Range(0, run.K)
+                            .Select(k => ParticleStatistics.ShellMean(denominator.AsSpan(k * voxels, voxels), m, shells)).ToArray();
+                        var tau2 = run.Config.Tau2Source == Tau2Source.ClassMap ? run.Tau2 : Enumerable.Repeat(statistics.SignalSpectrum, run.K).ToArray();
+                        run.NextLikelihoodShell = EmSteps.NextLikelihoodShell(tau2, meanDenominator, noiseUsed, fudge, shells - 1);
+                    }
                 }
 
                 var change = new double[runs.Count];
@@ -231,11 +277,16 @@ public sealed class ClassificationEngine
                     {
                         int v = run.VolumeOffset + k;
                         var updated = downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).ToArray();
+                        // RELION reconstructs only within the shells this iteration's likelihood used.
+                        if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) VolumeOperations.LowPass(updated, m, run.LikelihoodShell);
                         if (masks[runSlot] is float[] mask) VolumeOperations.ApplyRealSpaceMask(updated, m, mask);
                         volumes.UploadVolume(v, updated);
                         change[runSlot] = Math.Max(change[runSlot], VolumeOperations.RelativeRmsChange(host[v], updated));
                         host[v] = updated;
+                        if (run.Config.Tau2Source == Tau2Source.ClassMap) run.Tau2[k] = FourierVolume.ShellPower(updated, m, shells);
                     }
+                    if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) run.LikelihoodShell = run.NextLikelihoodShell;
+                    run.Weights = RunWeights(run, sharedWeights);
                 }
 
                 foreach (var (run, metrics) in pending)
@@ -251,14 +302,52 @@ public sealed class ClassificationEngine
             }
 
             double groupSeconds = clock.Elapsed.TotalSeconds;
-            return FinalResults(runs, host, volumes, invSigma2, groupSeconds / runs.Count,
-                statistics.LikelihoodResolutionAngstrom(configs.Max(c => c.ClassCount), set.Grid));
+            return FinalResults(runs, host, volumes, groupSeconds / runs.Count);
         }
         finally
         {
             foreach (var d in running.Concat(batchSums)) d.Dispose();
             foreach (var d in runVolumes) d.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Log-likelihoods of the batch under every active run's classes: one residual pass per distinct likelihood
+    /// weighting (all runs on the static, fixed noise model share one pass over each particle).
+    /// </summary>
+    private Dictionary<RunState, double[]> ScoreBatch(int[] batch, IReadOnlyList<RunState> active, VolumeStack volumes)
+    {
+        var result = new Dictionary<RunState, double[]>();
+        int b = batch.Length;
+        foreach (var group in active.GroupBy(r => r.Weights))
+        {
+            var members = group.ToList();
+            var indices = members.SelectMany(r => r.VolumeIndices).ToArray();
+            var residuals = new float[(long)b * indices.Length];
+            _kernels.Residuals(batch, indices, volumes, group.Key, residuals);
+            int position = 0;
+            foreach (var run in members)
+            {
+                result[run] = LogLikelihoods(residuals, b, indices.Length, position, run.K);
+                position += run.K;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// noise_update = per_iteration: the batch's posterior-weighted residual power per shell against the run's current
+    /// maps (beyond the maps' extent, the raw image power), blended into the running spectrum with the learning rate.
+    /// </summary>
+    private double[] UpdatedNoise(RunState run, int[] batch, float[] weights, VolumeStack volumes, double rate)
+    {
+        int shells = _kernels.ShellCount;
+        var perParticle = new float[(long)batch.Length * shells];
+        _kernels.ShellResiduals(batch, run.VolumeIndices, volumes, weights, perParticle);
+        var batchNoise = EmSteps.NoiseFromShellResiduals(perParticle, batch.Length, _input.Particles.Grid, shells);
+        var blended = new double[shells];
+        for (int s = 0; s < shells; s++) blended[s] = (1 - rate) * run.Noise[s] + rate * batchNoise[s];
+        return blended;
     }
 
     /// <summary>L[i, k] = -residual (sum |X - CTF V_k|^2 / sigma^2): the Gaussian log-likelihood up to a constant.</summary>
@@ -325,13 +414,12 @@ public sealed class ClassificationEngine
         return mask;
     }
 
-    /// <summary>A last E-step over every particle with the final maps and the last iteration's similarity and hard flag.</summary>
+    /// <summary>A last E-step over every particle with the final maps and the last iteration's similarity, hard flag and likelihood weights.</summary>
     /// <param name="volumes">The group's stack, which already holds every run's final maps (the same as <paramref name="host"/>).</param>
-    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, VolumeStack volumes, float[] invSigma2, double secondsPerRun, double likelihoodResolution)
+    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, VolumeStack volumes, double secondsPerRun)
     {
         var set = _input.Particles;
-        int n = set.Count, m = _kernels.Box, total = host.Length;
-        var allVolumes = Enumerable.Range(0, total).ToArray();
+        int n = set.Count, m = _kernels.Box;
         var results = new ClassificationResult[runs.Count];
         var posteriors = runs.Select(r => new double[(long)n * r.K]).ToArray();
         var ess = runs.Select(_ => new double[n]).ToArray();
@@ -339,14 +427,12 @@ public sealed class ClassificationEngine
         {
             int count = Math.Min(FinalChunk, n - start);
             var chunk = Enumerable.Range(start, count).ToArray();
-            var residuals = new float[(long)count * total];
-            _kernels.Residuals(chunk, allVolumes, volumes, invSigma2, residuals);
+            var logLikelihoods = ScoreBatch(chunk, runs, volumes);
             for (int r = 0; r < runs.Count; r++)
             {
                 var run = runs[r];
-                var loglik = LogLikelihoods(residuals, count, total, run.VolumeOffset, run.K);
                 var plan = run.LastPlan!;
-                ClassPosterior.ComputeBatch(loglik, ClassPosterior.LogPriors(run.Priors), plan.Similarity, run.Config.SimilarityModel, plan.Hard,
+                ClassPosterior.ComputeBatch(logLikelihoods[run], ClassPosterior.LogPriors(run.Priors), plan.Similarity, run.Config.SimilarityModel, plan.Hard,
                     posteriors[r].AsSpan(start * run.K, count * run.K), ess[r].AsSpan(start, count));
             }
         }
@@ -371,7 +457,8 @@ public sealed class ClassificationEngine
             results[r] = new ClassificationResult(run.Config, DeviceName, run.InitialSimilarity, run.Iterations,
                 assignments, packed, maxPosterior, ess[r], hard, soft, ClassFractions.MinorityToMajorityRatio(hard),
                 ClassFractions.IsCollapsed(hard, run.Config.CollapseFloorFraction), run.ConvergenceIteration, run.StoppedEarly,
-                summary.Mean, summary.Median, summary.BinCounts, Truth(assignments, k, classVolumes, m), classVolumes, secondsPerRun, likelihoodResolution);
+                summary.Mean, summary.Median, summary.BinCounts, Truth(assignments, k, classVolumes, m), classVolumes, secondsPerRun,
+                set.Grid.OriginalBox * set.Grid.OriginalPixelSizeAngstrom / Math.Max(1, run.LikelihoodShell));
         }
         return results;
     }

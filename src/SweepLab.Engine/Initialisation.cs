@@ -9,6 +9,7 @@ namespace SweepLab.Engine;
 /// Starting class volumes. Simple: each class is a reconstruction of its own random subset of particles (disjoint
 /// subsets, low-passed), as cryoSPARC's "simple" initialisation. PCA: many random-subset reconstructions, their
 /// principal components, k-means in that space, and the mean volume of each cluster. Input: the user's maps.
+/// Consensus: K copies of the consensus map low-passed (RELION's start from --ref with --ini_high).
 /// </summary>
 internal static class Initialisation
 {
@@ -30,6 +31,14 @@ internal static class Initialisation
                 return inputVolumes.Select(v => (float[])v.Clone()).ToArray();
             case InitialisationMode.Pca:
                 return Pca(config, kernels, set, statistics);
+            case InitialisationMode.Consensus:
+            {
+                // K identical low-passed copies; the classes separate through the engine's first iteration, a random
+                // hard partition (see ClassificationEngine.RandomPartition).
+                var start = (float[])statistics.Consensus.Clone();
+                VolumeOperations.LowPass(start, kernels.Box, LowpassShell(config, set));
+                return Enumerable.Range(0, k).Select(_ => (float[])start.Clone()).ToArray();
+            }
             default:
             {
                 int n = set.Count;

@@ -11,7 +11,7 @@ internal sealed class KnobOptions : ICommandParameterSet
 {
     [Option("classes", Description = "Number of classes K (>= 2)"), HasDefaultValue] public int? Classes { get; set; }
     [Option("target-resolution", Description = "Target resolution (Angstrom); Fourier pixels beyond are dropped"), HasDefaultValue] public double? TargetResolution { get; set; }
-    [Option("initialisation", Description = "simple | input_volumes | pca"), HasDefaultValue] public string? Initialisation { get; set; }
+    [Option("initialisation", Description = "simple | input_volumes | pca | consensus"), HasDefaultValue] public string? Initialisation { get; set; }
     [Option("init-subset-size", Description = "Particles per initial reconstruction"), HasDefaultValue] public int? InitSubsetSize { get; set; }
     [Option("init-lowpass", Description = "Low-pass of the initial maps (Angstrom)"), HasDefaultValue] public double? InitLowpass { get; set; }
     [Option("pca-reconstructions", Description = "PCA initialisation: random-subset reconstructions"), HasDefaultValue] public int? PcaReconstructions { get; set; }
@@ -34,6 +34,9 @@ internal sealed class KnobOptions : ICommandParameterSet
     [Option("mask-radius", Description = "Soft spherical mask radius (Angstrom)"), HasDefaultValue] public double? MaskRadius { get; set; }
     [Option("auto-mask", Description = "Solvent mask thresholded from the consensus map"), HasDefaultValue] public bool? AutoMask { get; set; }
     [Option("auto-mask-threshold", Description = "Fraction of the consensus maximum the automatic mask keeps"), HasDefaultValue] public double? AutoMaskThreshold { get; set; }
+    [Option("noise-update", Description = "static | per_iteration"), HasDefaultValue] public string? NoiseUpdate { get; set; }
+    [Option("tau2-source", Description = "consensus | class_map"), HasDefaultValue] public string? Tau2Source { get; set; }
+    [Option("resolution-schedule", Description = "fixed | grow"), HasDefaultValue] public string? ResolutionSchedule { get; set; }
     [Option("seed", Description = "Random seed"), HasDefaultValue] public ulong? Seed { get; set; }
 
     /// <summary>The options that were given, as the engine's settings.</summary>
@@ -63,6 +66,9 @@ internal sealed class KnobOptions : ICommandParameterSet
             (ClassificationConfig.Keys.ConvergenceSwitchFraction, Convergence is double c ? S(c) : null),
             (ClassificationConfig.Keys.CollapseFloorFraction, CollapseFloor is double f ? S(f) : null),
             (ClassificationConfig.Keys.NoiseModel, NoiseModel),
+            (ClassificationConfig.Keys.NoiseUpdate, NoiseUpdate),
+            (ClassificationConfig.Keys.Tau2Source, Tau2Source),
+            (ClassificationConfig.Keys.ResolutionSchedule, ResolutionSchedule),
             (ClassificationConfig.Keys.RegularisationTau2Fudge, Tau2Fudge is double t ? S(t) : null),
             (ClassificationConfig.Keys.MaskRadiusAngstrom, MaskRadius is double mr ? S(mr) : null),
             (ClassificationConfig.Keys.AutoMask, AutoMask is bool am ? (am ? "true" : "false") : null),

@@ -116,6 +116,15 @@ public sealed record ClassificationConfig
     /// <summary>Fraction of the consensus map's maximum that the automatic mask keeps (key <c>auto_mask_threshold</c>, in (0, 1)).</summary>
     public double AutoMaskThreshold { get; init; } = 0.15;
 
+    /// <summary>How the likelihood's noise spectrum evolves (key <c>noise_update</c>: static | per_iteration).</summary>
+    public NoiseUpdate NoiseUpdate { get; init; } = NoiseUpdate.Static;
+
+    /// <summary>Signal spectrum of the reconstruction's Wiener regulariser (key <c>tau2_source</c>: consensus | class_map).</summary>
+    public Tau2Source Tau2Source { get; init; } = Tau2Source.Consensus;
+
+    /// <summary>Which shells the likelihood uses (key <c>resolution_schedule</c>: fixed | grow).</summary>
+    public ResolutionSchedule ResolutionSchedule { get; init; } = ResolutionSchedule.Fixed;
+
     /// <summary>Seed of every random choice of the run (key <c>seed</c>): batches, initial subsets.</summary>
     public ulong Seed { get; init; }
 
@@ -147,6 +156,9 @@ public sealed record ClassificationConfig
         public const string MaskRadiusAngstrom = "mask_radius_angstrom";
         public const string AutoMask = "auto_mask";
         public const string AutoMaskThreshold = "auto_mask_threshold";
+        public const string NoiseUpdate = "noise_update";
+        public const string Tau2Source = "tau2_source";
+        public const string ResolutionSchedule = "resolution_schedule";
         public const string Seed = "seed";
     }
 
@@ -175,7 +187,10 @@ public sealed record ClassificationConfig
                 Add(Keys.TargetResolutionAngstrom, $"{F(TargetResolutionAngstrom)} Angstrom is finer than Nyquist; must be >= 2 x pixel size = {F(2 * px)} Angstrom");
         }
 
-        if (!Enum.IsDefined(Initialisation)) Add(Keys.Initialisation, $"unknown value {(int)Initialisation}; must be simple, input_volumes or pca");
+        if (!Enum.IsDefined(Initialisation)) Add(Keys.Initialisation, $"unknown value {(int)Initialisation}; must be simple, input_volumes, pca or consensus");
+        if (!Enum.IsDefined(NoiseUpdate)) Add(Keys.NoiseUpdate, $"unknown value {(int)NoiseUpdate}; must be static or per_iteration");
+        if (!Enum.IsDefined(Tau2Source)) Add(Keys.Tau2Source, $"unknown value {(int)Tau2Source}; must be consensus or class_map");
+        if (!Enum.IsDefined(ResolutionSchedule)) Add(Keys.ResolutionSchedule, $"unknown value {(int)ResolutionSchedule}; must be fixed or grow");
         if (InitSubsetSize < 1) Add(Keys.InitSubsetSize, $"{InitSubsetSize} particles; must be an integer >= 1");
         if (!(InitLowpassResolutionAngstrom > 0) || !double.IsFinite(InitLowpassResolutionAngstrom))
             Add(Keys.InitLowpassResolutionAngstrom, $"{F(InitLowpassResolutionAngstrom)} Angstrom; must be a positive finite resolution in Angstrom");
@@ -229,7 +244,7 @@ public sealed record ClassificationConfig
             if (n2 < 1) throw new ArgumentOutOfRangeException(nameof(particleCount), n2, "particle count must be >= 1");
             if (ClassCount >= 2 && n2 < ClassCount)
                 Add(Keys.Classes, $"{ClassCount} classes for {n2} particles; must be <= the particle count");
-            if (InitSubsetSize > n2 && Initialisation != InitialisationMode.InputVolumes)
+            if (InitSubsetSize > n2 && Initialisation is InitialisationMode.Simple or InitialisationMode.Pca)
                 Add(Keys.InitSubsetSize, $"{InitSubsetSize} particles per initial reconstruction; must be <= the particle count {n2}");
             if (ClassCount >= 2 && BatchSizePerClass >= 1 && OemEpochs >= 1 && FullBatchIterations >= 0)
             {
@@ -283,7 +298,26 @@ public sealed record ClassificationConfig
                 InitialisationMode.Simple => "simple",
                 InitialisationMode.InputVolumes => "input_volumes",
                 InitialisationMode.Pca => "pca",
+                InitialisationMode.Consensus => "consensus",
                 _ => I((int)Initialisation),
+            }),
+            new(Keys.NoiseUpdate, NoiseUpdate switch
+            {
+                NoiseUpdate.Static => "static",
+                NoiseUpdate.PerIteration => "per_iteration",
+                _ => I((int)NoiseUpdate),
+            }),
+            new(Keys.Tau2Source, Tau2Source switch
+            {
+                Tau2Source.Consensus => "consensus",
+                Tau2Source.ClassMap => "class_map",
+                _ => I((int)Tau2Source),
+            }),
+            new(Keys.ResolutionSchedule, ResolutionSchedule switch
+            {
+                ResolutionSchedule.Fixed => "fixed",
+                ResolutionSchedule.Grow => "grow",
+                _ => I((int)ResolutionSchedule),
             }),
             new(Keys.InitSubsetSize, I(InitSubsetSize)),
             new(Keys.InitLowpassResolutionAngstrom, D(InitLowpassResolutionAngstrom)),

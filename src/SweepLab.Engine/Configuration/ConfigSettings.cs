@@ -18,7 +18,10 @@ public static class ConfigSettings
     {
         [ClassificationConfig.Keys.Classes] = (c, v) => c with { ClassCount = Int(v) },
         [ClassificationConfig.Keys.TargetResolutionAngstrom] = (c, v) => c with { TargetResolutionAngstrom = Double(v) },
-        [ClassificationConfig.Keys.Initialisation] = (c, v) => c with { Initialisation = Enum<InitialisationMode>(v, ("simple", InitialisationMode.Simple), ("input_volumes", InitialisationMode.InputVolumes), ("pca", InitialisationMode.Pca)) },
+        [ClassificationConfig.Keys.Initialisation] = (c, v) => c with { Initialisation = Enum<InitialisationMode>(v, ("simple", InitialisationMode.Simple), ("input_volumes", InitialisationMode.InputVolumes), ("pca", InitialisationMode.Pca), ("consensus", InitialisationMode.Consensus)) },
+        [ClassificationConfig.Keys.NoiseUpdate] = (c, v) => c with { NoiseUpdate = Enum<NoiseUpdate>(v, ("static", NoiseUpdate.Static), ("per_iteration", NoiseUpdate.PerIteration)) },
+        [ClassificationConfig.Keys.Tau2Source] = (c, v) => c with { Tau2Source = Enum<Tau2Source>(v, ("consensus", Tau2Source.Consensus), ("class_map", Tau2Source.ClassMap)) },
+        [ClassificationConfig.Keys.ResolutionSchedule] = (c, v) => c with { ResolutionSchedule = Enum<ResolutionSchedule>(v, ("fixed", ResolutionSchedule.Fixed), ("grow", ResolutionSchedule.Grow)) },
         [ClassificationConfig.Keys.InitSubsetSize] = (c, v) => c with { InitSubsetSize = Int(v) },
         [ClassificationConfig.Keys.InitLowpassResolutionAngstrom] = (c, v) => c with { InitLowpassResolutionAngstrom = Double(v) },
         [ClassificationConfig.Keys.PcaReconstructionCount] = (c, v) => c with { PcaReconstructionCount = Int(v) },
