@@ -186,6 +186,10 @@ public sealed class ClassificationEngine
             totalVolumes += config.ClassCount;
         }
         var masks = runs.Select(r => MaskFor(r.Config, statistics)).ToArray();
+        // Maps are held pre-corrected for trilinear projection: reconstructions are divided by the envelope twice (once
+        // for the splat that made them, once for the gather that reads them), the user's maps once; the solvent mask
+        // rides along in the same real-space pass.
+        var reconstructionFactors = masks.Select(mask => VolumeOperations.GriddingCorrection(m, 2, mask)).ToArray();
 
         // One stack holds every run's classes for the shared residual pass; the M-step is per run (its own sums and
         // output), so a run's result never depends on which other runs share its group.
@@ -199,13 +203,19 @@ public sealed class ClassificationEngine
             foreach (var run in runs)
             {
                 var initial = InitialVolumes(run.Config, statistics);
+                var initialFactor = run.Config.Initialisation switch
+                {
+                    InitialisationMode.InputVolumes => VolumeOperations.GriddingCorrection(m, 1, masks[run.Slot]),
+                    InitialisationMode.Consensus => VolumeOperations.GriddingCorrection(m, 0, masks[run.Slot]), // already corrected
+                    _ => reconstructionFactors[run.Slot],
+                };
                 for (int k = 0; k < run.K; k++)
                 {
-                    if (masks[run.Slot] is float[] mask) VolumeOperations.ApplyRealSpaceMask(initial[k], m, mask);
+                    VolumeOperations.ApplyRealSpaceMask(initial[k], m, initialFactor);
                     host[run.VolumeOffset + k] = initial[k];
                     volumes.UploadVolume(run.VolumeOffset + k, initial[k]);
                 }
-                if (run.Config.Tau2Source == Tau2Source.ClassMap) run.Tau2 = initial.Select(v => FourierVolume.ShellPower(v, m, shells)).ToArray();
+                if (run.Config.Tau2Source == Tau2Source.ClassMap) run.Tau2 = initial.Select(v => InitialTau2(run.Config, v, m, shells)).ToArray();
             }
 
             var sampler = runs[0].Schedule.Batches.CreateSampler();
@@ -279,7 +289,7 @@ public sealed class ClassificationEngine
                         var updated = downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).ToArray();
                         // RELION reconstructs only within the shells this iteration's likelihood used.
                         if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) VolumeOperations.LowPass(updated, m, run.LikelihoodShell);
-                        if (masks[runSlot] is float[] mask) VolumeOperations.ApplyRealSpaceMask(updated, m, mask);
+                        VolumeOperations.ApplyRealSpaceMask(updated, m, reconstructionFactors[runSlot]);
                         volumes.UploadVolume(v, updated);
                         change[runSlot] = Math.Max(change[runSlot], VolumeOperations.RelativeRmsChange(host[v], updated));
                         host[v] = updated;
@@ -309,6 +319,22 @@ public sealed class ClassificationEngine
             foreach (var d in running.Concat(batchSums)) d.Dispose();
             foreach (var d in runVolumes) d.Dispose();
         }
+    }
+
+    /// <summary>
+    /// tau^2 of a starting map. Low-passed starts (every initialisation but input_volumes) have no signal beyond the
+    /// low-pass, whatever the solvent mask spread there, so their spectrum is cut at the low-pass + 1 shell (RELION
+    /// multiplies its tau^2 by the ini_high filter): the first reconstructions then stay at the starting resolution
+    /// instead of filling higher shells with the noise of a random half of the data.
+    /// </summary>
+    private double[] InitialTau2(ClassificationConfig config, float[] map, int m, int shells)
+    {
+        var tau2 = FourierVolume.ShellPower(map, m, shells);
+        if (config.Initialisation == InitialisationMode.InputVolumes) return tau2;
+        var grid = _input.Particles.Grid;
+        double cut = grid.OriginalBox * grid.OriginalPixelSizeAngstrom / config.InitLowpassResolutionAngstrom + 1;
+        for (int s = 0; s < shells; s++) if (s > cut) tau2[s] = 0;
+        return tau2;
     }
 
     /// <summary>
@@ -421,6 +447,7 @@ public sealed class ClassificationEngine
         var set = _input.Particles;
         int n = set.Count, m = _kernels.Box;
         var results = new ClassificationResult[runs.Count];
+        var trueScale = VolumeOperations.TrilinearEnvelope(m);
         var posteriors = runs.Select(r => new double[(long)n * r.K]).ToArray();
         var ess = runs.Select(_ => new double[n]).ToArray();
         for (int start = 0; start < n; start += FinalChunk)
@@ -453,7 +480,13 @@ public sealed class ClassificationEngine
             var hard = ClassFractions.Hard(assignments, k);
             var soft = ClassFractions.Soft(posteriors[r], k);
             var summary = EssStatistics.Summarise(ess[r], k);
-            var classVolumes = Enumerable.Range(0, k).Select(c => host[run.VolumeOffset + c]).ToArray();
+            // Results are true-scale maps: undo the projection pre-correction.
+            var classVolumes = Enumerable.Range(0, k).Select(c =>
+            {
+                var map = (float[])host[run.VolumeOffset + c].Clone();
+                VolumeOperations.ApplyRealSpaceMask(map, m, trueScale);
+                return map;
+            }).ToArray();
             results[r] = new ClassificationResult(run.Config, DeviceName, run.InitialSimilarity, run.Iterations,
                 assignments, packed, maxPosterior, ess[r], hard, soft, ClassFractions.MinorityToMajorityRatio(hard),
                 ClassFractions.IsCollapsed(hard, run.Config.CollapseFloorFraction), run.ConvergenceIteration, run.StoppedEarly,

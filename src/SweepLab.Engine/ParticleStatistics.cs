@@ -6,7 +6,7 @@ namespace SweepLab.Engine;
 
 /// <summary>
 /// What the data say before any classification, shared by every configuration of a sweep: the consensus map
-/// (all particles, weight 1), the noise spectrum sigma^2 per shell (mean |X - CTF V_consensus|^2 per Fourier
+/// (all particles, weight 1; gridding-corrected and pre-corrected for projection, as the engine holds class maps), the noise spectrum sigma^2 per shell (mean |X - CTF V_consensus|^2 per Fourier
 /// coefficient; heterogeneity adds little to it) and the consensus signal spectrum tau^2. Like cryoSPARC, the noise
 /// model comes from the consensus, so configurations differ only in their knobs, not in their noise estimates.
 /// </summary>
@@ -40,15 +40,26 @@ public sealed record ParticleStatistics(float[] Consensus, double[] NoiseSpectru
         var meanDenominator = ShellMean(denominator, m, shells);
         var regulariser = meanDenominator.Select(d => (float)Math.Max(1e-3 * d, 1e-12)).ToArray();
         kernels.Reconstruct(sums, regulariser, volume);
+        var correction = VolumeOperations.GriddingCorrection(m, 2);
+        GriddingCorrect(volume, m, correction);
         double[] noise = NoiseFromResiduals(kernels, set, volume, all, ones);
         double[] signal = SignalFromSums(numerator, denominator, noise, m, shells);
 
         // Second pass: the Wiener regulariser from the first estimates, then the final noise spectrum.
         kernels.Reconstruct(sums, Regulariser(noise, signal, regularisationFudge), volume);
+        GriddingCorrect(volume, m, correction);
         noise = NoiseFromResiduals(kernels, set, volume, all, ones);
         var consensus = volume.Download();
         signal = SignalFromSums(numerator, denominator, noise, m, shells);
         return new ParticleStatistics(consensus, noise, signal, meanDenominator, shells);
+    }
+
+    /// <summary>The consensus is held as the engine holds class maps: pre-corrected for trilinear projection.</summary>
+    private static void GriddingCorrect(VolumeStack volume, int m, float[] correction)
+    {
+        var map = volume.Download();
+        VolumeOperations.ApplyRealSpaceMask(map, m, correction);
+        volume.UploadVolume(0, map);
     }
 
     /// <summary>Mean per-coefficient residual power per shell over all particles.</summary>

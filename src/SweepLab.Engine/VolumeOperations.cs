@@ -49,6 +49,45 @@ public static class VolumeOperations
         FourierVolume.FromRealSpace(real, m, m).CopyTo(volume);
     }
 
+    /// <summary>
+    /// Real-space attenuation of trilinear interpolation on an M^3 Fourier grid: prod over axes of sinc^2((x - M/2) / M).
+    /// Splatting (backprojection) and gathering (projection) each multiply the map by it.
+    /// </summary>
+    public static float[] TrilinearEnvelope(int m)
+    {
+        var axis = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            double u = Math.PI * (i - m / 2) / m;
+            double sinc = u == 0 ? 1 : Math.Sin(u) / u;
+            axis[i] = sinc * sinc;
+        }
+        var result = new float[m * m * m];
+        for (int z = 0; z < m; z++)
+            for (int y = 0; y < m; y++)
+                for (int x = 0; x < m; x++) result[(z * m + y) * m + x] = (float)(axis[x] * axis[y] * axis[z]);
+        return result;
+    }
+
+    /// <summary>
+    /// The gridding correction as a real-space factor: 1 / envelope^<paramref name="power"/> inside a soft sphere of
+    /// radius M/2 - 2 pixels (corners, where the envelope is smallest, are cut as RELION does before it divides),
+    /// times <paramref name="mask"/> when given. Power 2 turns a trilinear reconstruction into a map that trilinear
+    /// projection reads without attenuation (RELION: divide by sinc^2 after reconstruction, and again to pre-correct the
+    /// reference for projection); power 1 pre-corrects a true-scale map (input volumes); -1 undoes the pre-correction.
+    /// Without it, reconstructed maps lose up to half their amplitude at the particle's periphery twice over, and on
+    /// low-SNR data classes drift toward the largest (measured: from the true maps, 0.98 -> 0.63 accuracy in 12 iterations).
+    /// </summary>
+    public static float[] GriddingCorrection(int m, double power, ReadOnlySpan<float> mask = default)
+    {
+        var envelope = TrilinearEnvelope(m);
+        var sphere = SphericalMask(m, m / 2.0 - 2, 2);
+        var result = new float[envelope.Length];
+        for (int i = 0; i < result.Length; i++)
+            result[i] = (float)(sphere[i] * Math.Pow(envelope[i], -power) * (mask.IsEmpty ? 1f : mask[i]));
+        return result;
+    }
+
     /// <summary>A sphere of the given radius (pixels of the cropped box) with a cosine edge of <paramref name="edgePixels"/>.</summary>
     public static float[] SphericalMask(int m, double radiusPixels, double edgePixels = 3)
     {

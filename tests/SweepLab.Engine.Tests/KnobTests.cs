@@ -178,6 +178,44 @@ public class KnobTests(EngineDeviceFixture devices)
     }
 
     [SkippableFact]
+    public void RelionIngredientsEachReachTheEngine()
+    {
+        var baseline = Run(Small);
+        foreach (var changed in new[]
+        {
+            Small with { NoiseUpdate = NoiseUpdate.PerIteration },
+            Small with { Tau2Source = Tau2Source.ClassMap },
+            Small with { ResolutionSchedule = ResolutionSchedule.Grow, InitLowpassResolutionAngstrom = 96 },
+            Small with { Initialisation = InitialisationMode.Consensus },
+        })
+        {
+            var result = Run(changed);
+            Assert.NotEqual(baseline.Volumes[0], result.Volumes[0]);
+        }
+    }
+
+    [SkippableFact]
+    public void ConsensusInitialisationStartsFromARandomHardPartitionOfIdenticalMaps()
+    {
+        var result = Run(Small with { Initialisation = InitialisationMode.Consensus, ClassSimilarity = 0 });
+        var first = result.Iterations[0];
+        Assert.Equal(1.0, first.MeanEss); // one-hot, whatever the likelihood says
+        Assert.All(first.ClassFractionsHard, f => Assert.InRange(f, 0.35, 0.65));
+        // A different seed draws a different partition, so a different run.
+        var other = Run(Small with { Initialisation = InitialisationMode.Consensus, ClassSimilarity = 0, Seed = 5 });
+        Assert.NotEqual(result.Volumes[0], other.Volumes[0]);
+    }
+
+    [SkippableFact]
+    public void GrowScheduleWidensTheLikelihoodFromTheInitialLowpass()
+    {
+        // 32 px at 6 A: the initial limit round(192 / 96) + 10 = 12 shells = 16 A, capped at the target's 12 shells.
+        var result = Run(Small with { ResolutionSchedule = ResolutionSchedule.Grow, InitLowpassResolutionAngstrom = 96, NoiseUpdate = NoiseUpdate.PerIteration });
+        Assert.InRange(result.LikelihoodResolutionAngstrom, 15.9, 192.0 / 6);
+        Assert.All(result.Iterations, it => Assert.True(double.IsFinite(it.MeanLogLikelihood)));
+    }
+
+    [SkippableFact]
     public void InvalidSettingsAreRejectedBeforeAnyWork()
     {
         var e = Assert.Throws<ConfigValidationException>(() => Run(Small with { ClassCount = 1, ClassSimilarity = 1.5, BatchSizePerClass = 0, TargetResolutionAngstrom = 5 }));
