@@ -188,7 +188,7 @@ public static class AccuracyTable
                 relion = Cell(s.Relion, "0") + (s.RelionFailures > 0 ? $", {s.RelionFailures} failed" : "");
                 if (s.RelionRecorded) { relion += " †"; anyRecorded = true; }
             }
-            text.Append($"| {level} | {F(s.Level.Snr, "0.###")} | {F(s.Oracle.Accuracy, "0.000")} | {relion} | {Cell(s.SweepLab, "0.0")} |\n");
+            text.Append($"| {level} | {F(s.Level.Snr, "0.###")} | {F(s.Oracle.Accuracy, "0.0000")} | {relion} | {Cell(s.SweepLab, "0.0")} |\n");
         }
         text.Append($"\nAccuracy against the truth under the best label permutation, one value per seed ({string.Join(", ", options.Seeds)}), " +
             "with the mean wall time of one run. Oracle: nearest true map at the true pose and CTF " +
@@ -200,7 +200,7 @@ public static class AccuracyTable
     }
 
     private static string Cell(IReadOnlyList<AccuracyRow> rows, string secondsFormat) =>
-        rows.Count == 0 ? "" : $"{string.Join(" / ", rows.Select(r => F(r.Accuracy, "0.000")))} ({F(rows.Average(r => r.WallSeconds), secondsFormat)} s)";
+        rows.Count == 0 ? "" : $"{string.Join(" / ", rows.Select(r => F(r.Accuracy, "0.0000")))} ({F(rows.Average(r => r.WallSeconds), secondsFormat)} s)";
 
     private static IReadOnlyList<double> Fractions(IReadOnlyList<int> classes, int classCount) =>
         Enumerable.Range(0, classCount).Select(c => classes.Count(k => k == c) / (double)classes.Count).ToList();
