@@ -5,9 +5,10 @@ namespace SweepLab.Simulation;
 
 /// <summary>
 /// The simulator's draws, each keyed by (seed, stream, index, draw) through Core's counter-based generator, so
-/// particle i gets the same pose, CTF and noise however the work is split across threads.
+/// particle i gets the same pose, CTF and noise however the work is split across threads. Public so that other
+/// generators of test data (the RELION corpus in tests/Shared) draw poses the same way, on streams of their own.
 /// </summary>
-internal readonly struct SimulationRandom(ulong seed, uint stream)
+public readonly struct SimulationRandom(ulong seed, uint stream)
 {
     public const uint StreamPhantom = 1, StreamLabels = 2, StreamPose = 3, StreamCtf = 4, StreamShift = 5, StreamNoise = 6, StreamScale = 7;
 
