@@ -9,6 +9,7 @@ namespace SweepLab.Cli.Commands;
 /// <summary>Every engine knob as a command-line option; unset options keep the engine's defaults.</summary>
 internal sealed class KnobOptions : ICommandParameterSet
 {
+    [Option("algorithm", Description = "oem | relion_em: a named set of the settings below (explicit options win)"), HasDefaultValue] public string? Algorithm { get; set; }
     [Option("classes", Description = "Number of classes K (>= 2)"), HasDefaultValue] public int? Classes { get; set; }
     [Option("target-resolution", Description = "Target resolution (Angstrom); Fourier pixels beyond are dropped"), HasDefaultValue] public double? TargetResolution { get; set; }
     [Option("initialisation", Description = "simple | input_volumes | pca | consensus"), HasDefaultValue] public string? Initialisation { get; set; }
@@ -45,6 +46,7 @@ internal sealed class KnobOptions : ICommandParameterSet
         static string S(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         (string Key, string? Value)[] all =
         [
+            (ConfigSettings.AlgorithmKey, Algorithm),
             (ClassificationConfig.Keys.Classes, Classes?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             (ClassificationConfig.Keys.TargetResolutionAngstrom, TargetResolution is double r ? S(r) : null),
             (ClassificationConfig.Keys.Initialisation, Initialisation),

@@ -47,10 +47,39 @@ public static class ConfigSettings
         [ClassificationConfig.Keys.Seed] = (c, v) => c with { Seed = ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw new FormatException($"'{v}' is not a non-negative integer seed") },
     };
 
+    /// <summary>
+    /// The shorthand key <c>algorithm</c>: a named set of settings applied before every other key (explicit keys win).
+    /// <c>oem</c> is the defaults (cryoSPARC-style online EM); <c>relion_em</c> is RELION 3.1's Class3D without alignment
+    /// (relion_refine --skip_align) as the engine's knobs express it: start from the consensus low-passed to 30 A and a
+    /// random hard partition, then full-batch EM with learning rate 1, no class similarity, the noise spectrum
+    /// re-estimated and each class regularised by its own map every iteration, the likelihood's resolution growing from
+    /// the data, up to 25 iterations (RELION's default --iter) with the usual early stop. Add mask_radius_angstrom =
+    /// half RELION's --particle_diameter.
+    /// </summary>
+    public const string AlgorithmKey = "algorithm";
+
+    public static IReadOnlyDictionary<string, IReadOnlyList<KeyValuePair<string, string>>> Algorithms { get; } =
+        new Dictionary<string, IReadOnlyList<KeyValuePair<string, string>>>(StringComparer.Ordinal)
+        {
+            ["oem"] = [],
+            ["relion_em"] =
+            [
+                new(ClassificationConfig.Keys.Initialisation, "consensus"),
+                new(ClassificationConfig.Keys.InitLowpassResolutionAngstrom, "30"),
+                new(ClassificationConfig.Keys.ClassSimilarity, "0"),
+                new(ClassificationConfig.Keys.BatchSizePerClass, "1000000000"),
+                new(ClassificationConfig.Keys.OemEpochs, "1"),
+                new(ClassificationConfig.Keys.FullBatchIterations, "24"),
+                new(ClassificationConfig.Keys.NoiseUpdate, "per_iteration"),
+                new(ClassificationConfig.Keys.Tau2Source, "class_map"),
+                new(ClassificationConfig.Keys.ResolutionSchedule, "grow"),
+            ],
+        };
+
     /// <summary>Every key a setting may have, in canonical order.</summary>
     public static IReadOnlyCollection<string> KnownKeys => Setters.Keys;
 
-    public static bool IsKnown(string key) => Setters.ContainsKey(key) || key == HardSwitchIterationKey;
+    public static bool IsKnown(string key) => Setters.ContainsKey(key) || key == HardSwitchIterationKey || key == AlgorithmKey;
 
     /// <summary>Applies the settings over <paramref name="start"/> (defaults when null); returns the config or the errors.</summary>
     public static (ClassificationConfig? Config, IReadOnlyList<ConfigError> Errors) TryApply(
@@ -58,7 +87,7 @@ public static class ConfigSettings
     {
         var config = start ?? new ClassificationConfig();
         var errors = new List<ConfigError>();
-        foreach (var (key, value) in CombineSwitchIteration(settings.ToList(), errors))
+        foreach (var (key, value) in CombineSwitchIteration(ExpandAlgorithm(settings.ToList(), errors), errors))
         {
             if (!Setters.TryGetValue(key, out var setter))
             {
@@ -105,6 +134,21 @@ public static class ConfigSettings
         else
             errors.Add(new ConfigError(HardSwitchIterationKey, $"applies only with hard_classification soft_then_hard or hard_then_soft (got {name ?? "none"})"));
         return settings;
+    }
+
+    /// <summary>Replaces <c>algorithm: NAME</c> by its settings, placed first so that explicit keys override them.</summary>
+    private static List<KeyValuePair<string, string>> ExpandAlgorithm(List<KeyValuePair<string, string>> settings, List<ConfigError> errors)
+    {
+        int at = settings.FindIndex(p => p.Key == AlgorithmKey);
+        if (at < 0) return settings;
+        string name = settings[at].Value.Trim().ToLowerInvariant();
+        settings.RemoveAt(at);
+        if (!Algorithms.TryGetValue(name, out var preset))
+        {
+            errors.Add(new ConfigError(AlgorithmKey, $"'{name}' is not one of {string.Join(", ", Algorithms.Keys)}"));
+            return settings;
+        }
+        return [.. preset, .. settings];
     }
 
     private static bool IsNull(string v) => v.Length == 0 || v.Equals("null", StringComparison.OrdinalIgnoreCase) || v == "~";
