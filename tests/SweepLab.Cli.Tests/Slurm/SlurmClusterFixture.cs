@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace SweepLab.Cli.Tests.Slurm;
@@ -22,6 +24,10 @@ public sealed class SlurmClusterFixture : IDisposable
     public string? SkipReason { get; }
     public TimeSpan StartTime { get; }
     private readonly string? _script;
+
+    /// <summary>slurmctld's and slurmd's ports, free when the fixture starts, not SLURM's fixed 6817/6818: two clusters
+    /// on one machine (test projects run in parallel, and other developers share it) must not answer each other.</summary>
+    private readonly (int Controller, int Node) _ports = FreePorts();
 
     public SlurmClusterFixture()
     {
@@ -89,7 +95,28 @@ public sealed class SlurmClusterFixture : IDisposable
         };
         foreach (string a in args) info.ArgumentList.Add(a);
         info.Environment["SLURM_CONF"] = SlurmConf;
+        // Read by `slurm-cluster.sh start` into slurm.conf, where the clients find them.
+        info.Environment["SLURMCTLD_PORT"] = _ports.Controller.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["SLURMD_PORT"] = _ports.Node.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return info;
+    }
+
+    /// <summary>Two distinct TCP ports the system reports free (both held while asking, then released).</summary>
+    private static (int, int) FreePorts()
+    {
+        var a = new TcpListener(IPAddress.Any, 0);
+        var b = new TcpListener(IPAddress.Any, 0);
+        a.Start();
+        b.Start();
+        try
+        {
+            return (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
+        }
+        finally
+        {
+            a.Stop();
+            b.Stop();
+        }
     }
 
     private ProcessResult Run(string file, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null)
