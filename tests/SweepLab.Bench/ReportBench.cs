@@ -50,7 +50,7 @@ public static partial class ReportBench
             first < BuildGoalSeconds, $"{first - BuildGoalSeconds:0.0} s"));
         List<string[]> rows =
         [
-            [$"raw read of the sweep folder ({folder})", F(raw.MedianSeconds, "0.000"), "1"],
+            [$"raw read of the sweep folder: {folder}", F(raw.MedianSeconds, "0.000"), "1"],
             ["ReportBuilder.BuildReport, first in the process (with JIT)", F(first, "0.000"), F(first / raw.MedianSeconds, "0")],
             [$"ReportBuilder.BuildReport, warm ({warm.Describe})", F(warm.MedianSeconds, "0.000"), F(warm.MedianSeconds / raw.MedianSeconds, "0")],
         ];
