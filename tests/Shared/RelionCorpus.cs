@@ -165,6 +165,9 @@ public static class RelionCorpus
     /// <summary>relion_refine --iter of <see cref="RunRelionRefine"/>.</summary>
     public const int RelionIterations = 20;
 
+    /// <summary>Hang watchdog for full-size corpus jobs (4,000 particles at 128 px take RELION many minutes on 2 cores).</summary>
+    public static readonly TimeSpan LongJobWatchdog = TimeSpan.FromHours(1);
+
     public static string ImageName(int particle) => $"{particle + 1:D6}@{SimulatedDatasetWriter.StackFileName}";
 
     internal static string ProjectionName(int classIndex) => $"proj_{classIndex + 1:D3}";
@@ -236,7 +239,7 @@ public static class RelionCorpus
             RelionParticles.WriteNew(Path.Combine(projections, star), members.Select(i => particles[i]).ToList(), [optics]);
             RelionTool.Run("relion_project",
                 ["--i", Path.Combine("..", SimulatedDatasetWriter.TruthMapFileName(c)), "--o", name, "--ang", star, "--ctf"],
-                projections, timeoutSeconds: 1800);
+                projections, LongJobWatchdog);
             string stack = Path.Combine(projections, name + ".mrcs");
             var (header, projected) = MrcFile.ReadVolume(stack);
             if (header.Nx != box || header.Ny != box || header.Nz != members.Length)
@@ -290,7 +293,7 @@ public static class RelionCorpus
     /// <c>relion_s{seed}/</c> of the level's folder (replaced if present); classes read back by rlnImageName
     /// (RELION sorts its rows), 0-based in file order.
     /// </summary>
-    public static RelionRefineResult RunRelionRefine(RelionCorpusDataset dataset, int seed, int threads = 2, int timeoutSeconds = 3600)
+    public static RelionRefineResult RunRelionRefine(RelionCorpusDataset dataset, int seed, int threads = 2)
     {
         string outName = $"relion_s{seed}";
         string outFolder = Path.Combine(dataset.Folder, outName);
@@ -305,7 +308,7 @@ public static class RelionCorpus
             "--pad", "2", "--dont_combine_weights_via_disc", "--random_seed", I(seed), "--j", I(threads),
         ];
         var clock = Stopwatch.StartNew();
-        string log = RelionTool.Run("relion_refine", arguments, dataset.Folder, timeoutSeconds);
+        string log = RelionTool.Run("relion_refine", arguments, dataset.Folder, LongJobWatchdog);
         double wall = clock.Elapsed.TotalSeconds;
         File.WriteAllText(Path.Combine(outFolder, "relion_refine.log"), log);
         string data = Path.Combine(outFolder, $"run_it{RelionIterations:D3}_data.star");

@@ -4,11 +4,11 @@ namespace SweepLab.Bench;
 
 public enum Harness { BenchmarkDotNet, Stopwatch }
 
-/// <summary>Command line of the bench: <c>[all|kernels|relion|sweep|preprocess]... [--quick] [--out DIR] [--keep]
+/// <summary>Command line of the bench: <c>[all|kernels|relion|sweep|preprocess|report]... [--quick] [--out DIR] [--keep]
 /// [--harness bdn|stopwatch] [--relion-timeout SECONDS]</c>.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllSections = ["kernels", "preprocess", "relion", "sweep"];
+    public static readonly string[] AllSections = ["kernels", "preprocess", "relion", "sweep", "report"];
 
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
     public bool Quick { get; init; }
@@ -18,7 +18,7 @@ public sealed record BenchOptions
     public double RelionTimeoutSeconds { get; init; } = 3600;
 
     public const string Usage =
-        "usage: SweepLab.Bench [all|kernels|relion|sweep|preprocess]... [--quick] [--out DIR] [--keep] [--harness bdn|stopwatch] [--relion-timeout SECONDS]";
+        "usage: SweepLab.Bench [all|kernels|relion|sweep|preprocess|report]... [--quick] [--out DIR] [--keep] [--harness bdn|stopwatch] [--relion-timeout SECONDS]";
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -31,7 +31,7 @@ public sealed record BenchOptions
             switch (a)
             {
                 case "all": sections.AddRange(AllSections); break;
-                case "kernels" or "relion" or "sweep" or "preprocess": sections.Add(a); break;
+                case "kernels" or "relion" or "sweep" or "preprocess" or "report": sections.Add(a); break;
                 case "--quick": options = options with { Quick = true }; break;
                 case "--keep": options = options with { KeepTemporary = true }; break;
                 case "--out": options = options with { OutputDirectory = Next() }; break;

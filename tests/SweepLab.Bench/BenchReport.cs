@@ -94,7 +94,7 @@ public sealed class BenchReport(MachineInfo machine, string mode)
         md.Append('\n');
         if (_targets.Count > 0)
         {
-            md.Append("| target (issue 8) | goal | measured | verdict |\n|---|---|---|---|\n");
+            md.Append("| target | goal | measured | verdict |\n|---|---|---|---|\n");
             foreach (var t in _targets) md.Append($"| {t.Name} | {t.Goal} | {t.Measured} | {t.Verdict} |\n");
             md.Append('\n');
         }

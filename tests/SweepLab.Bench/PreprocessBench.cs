@@ -5,6 +5,8 @@ using Microsoft.Win32.SafeHandles;
 using SweepLab.Core.Particles;
 using SweepLab.Formats.Particles;
 using SweepLab.Formats.Preprocessing;
+using SweepLab.Formats.Star;
+using SweepLab.TestSupport.Star;
 
 namespace SweepLab.Bench;
 
@@ -12,11 +14,18 @@ namespace SweepLab.Bench;
 /// Section 4: preprocessing throughput (read + FFT + origin shift + crop, <see cref="ParticleSetLoader.Load"/>) on the
 /// simulated STAR/MRCS against the raw sequential read speed of the same .mrcs, each twice: with the file's pages
 /// evicted from the page cache first (posix_fadvise DONTNEED after fsync; the system-wide drop_caches needs a
-/// privileged host) and from the page cache (median of 3). The in-memory transform alone is measured too.
+/// privileged host) and from the page cache (median of 3). The in-memory transform alone is measured too. And the
+/// particle table: a 4,000-row Refine3D STAR file parsed and read as particles against a raw read of the same file.
 /// </summary>
 public static partial class PreprocessBench
 {
     public const string Section = "preprocess";
+
+    /// <summary>Rows of the particle STAR file, whatever the mode: the targets are about a 4,000-particle table.</summary>
+    public const int StarRows = 4000;
+
+    /// <summary>Goal for parsing, and for reading as particles, the 4,000-row file (a unit-test limit before issue 17).</summary>
+    public const double StarGoalMilliseconds = 100;
 
     public static void Run(BenchWorkspace workspace, BenchReport report, BenchOptions options)
     {
@@ -52,16 +61,53 @@ public static partial class PreprocessBench
         report.Add(Section, "FFT + crop from memory (ParticleImages.ToParticleSet)", n / transform.MedianSeconds, "particles/s", transform.Describe);
         report.Add(Section, "preprocessing / raw read speed, evicted", coldRead / coldLoad, "ratio");
         report.Add(Section, "preprocessing / raw read speed, page cache", warmRead.MedianSeconds / warmLoad.MedianSeconds, "ratio");
-        report.Table(Section, ["what", "particles/s", "MB/s of .mrcs", "vs raw read"],
+        var starRows = StarTable(workspace, report);
+        report.Table(Section, ["what", "particles/s", "MB/s of the file", "vs raw read of the file"],
         [
-            ["raw sequential read (1 MiB buffers), pages evicted", F(n / coldRead, "#,0"), F(megabytes / coldRead, "0"), "1"],
+            ["raw sequential read of the .mrcs (1 MiB buffers), pages evicted", F(n / coldRead, "#,0"), F(megabytes / coldRead, "0"), "1"],
             ["read + FFT + crop (ParticleSetLoader.Load), pages evicted", F(n / coldLoad, "#,0"), F(megabytes / coldLoad, "0"), F(coldRead / coldLoad, "0.00")],
-            ["raw sequential read, page cache", F(n / warmRead.MedianSeconds, "#,0"), F(megabytes / warmRead.MedianSeconds, "0"), "1"],
+            ["raw sequential read of the .mrcs, page cache", F(n / warmRead.MedianSeconds, "#,0"), F(megabytes / warmRead.MedianSeconds, "0"), "1"],
             ["read + FFT + crop, page cache", F(n / warmLoad.MedianSeconds, "#,0"), F(megabytes / warmLoad.MedianSeconds, "0"), F(warmRead.MedianSeconds / warmLoad.MedianSeconds, "0.00")],
             ["FFT + crop only, from memory", F(n / transform.MedianSeconds, "#,0"), "", ""],
+            .. starRows,
         ]);
         report.Note(Section, $"{n} particles of {dataset.Settings.BoxPixels} x {dataset.Settings.BoxPixels} float32 ({megabytes:0.#} MB .mrcs), cropped at {BenchWorkspace.TargetResolutionAngstrom} A to {set.PixelCount} Fourier pixels each; {Environment.ProcessorCount} cores (the loader transforms in parallel, reads sequentially).");
+        report.Note(Section, $"STAR rows: a RELION 3.1 Refine3D-style particle file of {StarRows:#,0} rows (the one the Formats tests check for values), medians of 5 from the page cache after a warm-up; the parse reads text already in memory, RelionParticles.Read the file.");
         report.Note(Section, "Cold reads: the system-wide page cache cannot be dropped here (/proc/sys/vm/drop_caches needs a privileged host), so the stack's own pages are evicted with fsync + posix_fadvise(POSIX_FADV_DONTNEED); a hypervisor or disk cache below the VM may still serve them, so 'evicted' is an upper bound on cold speed. Evicted figures are single runs; page-cache figures are the median of 3 after a warm-up.");
+    }
+
+    /// <summary>
+    /// The particle table of a 4,000-particle Refine3D STAR file (30 columns): raw read of its bytes, StarReader.Parse
+    /// of its text from memory, and RelionParticles.Read from the file (parse + particles), each the median of 5 from
+    /// the page cache after a warm-up; returns the rows of the section's table.
+    /// </summary>
+    private static List<string[]> StarTable(BenchWorkspace workspace, BenchReport report)
+    {
+        string path = Path.Combine(workspace.Root, $"refine3d-{StarRows}.star");
+        Directory.CreateDirectory(workspace.Root);
+        File.WriteAllText(path, Refine3DStar.Text(StarRows));
+        string text = File.ReadAllText(path);
+        double megabytes = new FileInfo(path).Length / 1e6;
+        var raw = Timing.Measure(() => BenchSink.Value = File.ReadAllBytes(path)[0], 1, 5);
+        var parse = Timing.Measure(() => BenchSink.Value = StarReader.Parse(text, path).Blocks.Count, 1, 5);
+        var read = Timing.Measure(() => BenchSink.Value = RelionParticles.Read(path).Count, 1, 5);
+        string what = $"{StarRows:#,0}-row STAR ({Refine3DStar.ParticleColumns} columns, {megabytes:0.0} MB)";
+        report.Add(Section, $"STAR, {StarRows:#,0} rows: raw read (File.ReadAllBytes)", raw.MedianSeconds * 1e3, "ms", $"{what}, page cache; {raw.Describe}");
+        report.Add(Section, $"STAR, {StarRows:#,0} rows: StarReader.Parse from memory", parse.MedianSeconds * 1e3, "ms", parse.Describe);
+        report.Add(Section, $"STAR, {StarRows:#,0} rows: RelionParticles.Read from file", read.MedianSeconds * 1e3, "ms", read.Describe);
+        report.Add(Section, "STAR parse / raw read speed", raw.MedianSeconds / parse.MedianSeconds, "ratio");
+        report.Add(Section, "STAR read as particles / raw read speed", raw.MedianSeconds / read.MedianSeconds, "ratio");
+        BenchTarget Target(string name, Timing timing) => new(name, $"< {StarGoalMilliseconds:0} ms (median of {timing.Repeats})",
+            $"{timing.MedianSeconds * 1e3:0.0} ms (min {timing.MinSeconds * 1e3:0.0}); raw read of the file {raw.MedianSeconds * 1e3:0.00} ms",
+            timing.MedianSeconds * 1e3 < StarGoalMilliseconds, $"{timing.MedianSeconds * 1e3 - StarGoalMilliseconds:0.0} ms");
+        report.Target(Target($"parse {StarRows:#,0} STAR rows x {Refine3DStar.ParticleColumns} columns (StarReader.Parse)", parse));
+        report.Target(Target($"read {StarRows:#,0} particles from a STAR file (RelionParticles.Read)", read));
+        return
+        [
+            [$"raw read of a {what}, page cache", F(StarRows / raw.MedianSeconds, "#,0"), F(megabytes / raw.MedianSeconds, "0"), "1"],
+            [$"StarReader.Parse of its text, from memory ({parse.MedianSeconds * 1e3:0.0} ms)", F(StarRows / parse.MedianSeconds, "#,0"), F(megabytes / parse.MedianSeconds, "0"), F(raw.MedianSeconds / parse.MedianSeconds, "0.000")],
+            [$"RelionParticles.Read of the file ({read.MedianSeconds * 1e3:0.0} ms)", F(StarRows / read.MedianSeconds, "#,0"), F(megabytes / read.MedianSeconds, "0"), F(raw.MedianSeconds / read.MedianSeconds, "0.000")],
+        ];
     }
 
     private static double Once(Action action)

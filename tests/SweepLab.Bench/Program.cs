@@ -3,8 +3,9 @@ using SweepLab.Bench;
 using SweepLab.Compute;
 
 // SweepLab's benchmarks (issue 8): kernels against an in-process roofline, one classification against RELION,
-// sweeps of 1-256 configurations, and preprocessing against disk speed, measured side by side in one process and
-// written to bench-results/bench.csv and bench-results/bench.md.
+// sweeps of 1-256 configurations, preprocessing and STAR reading against disk speed, and the report's build and
+// browser rendering (issue 17: speed expectations live here, not in unit tests), measured side by side in one
+// process and written to bench-results/bench.csv and bench-results/bench.md.
 BenchOptions options;
 try
 {
@@ -42,6 +43,7 @@ using (var workspace = new BenchWorkspace(root, options.KeepTemporary))
                 case PreprocessBench.Section: PreprocessBench.Run(workspace, report, options); break;
                 case RelionBench.Section: RelionBench.Run(workspace, report, options); break;
                 case SweepBench.Section: SweepBench.Run(device, workspace, report, options); break;
+                case ReportBench.Section: ReportBench.Run(workspace, report, options); break;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -73,7 +75,7 @@ report.WriteCsv(csv);
 report.WriteMarkdown(md, [.. options.Sections, "run"]);
 
 Console.WriteLine();
-Console.WriteLine("Targets (issue 8):");
+Console.WriteLine("Targets:");
 foreach (var t in report.Targets) Console.WriteLine($"  {t.Verdict,-40} {t.Name}: {t.Measured} (goal {t.Goal})");
 Console.WriteLine($"wrote {csv} and {md} in {total.Elapsed.TotalSeconds:0} s");
 return failures == 0 ? 0 : 1;

@@ -9,7 +9,10 @@ internal static class CliRunner
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "sweeplab.dll");
 
-    public static Outcome Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(5), args);
+    /// <summary>Catches a hung program only; how fast sweeps run is the bench's job.</summary>
+    public static readonly TimeSpan HangWatchdog = TimeSpan.FromMinutes(5);
+
+    public static Outcome Run(string workingDirectory, params string[] args) => Run(workingDirectory, HangWatchdog, args);
 
     public static Outcome Run(string workingDirectory, TimeSpan timeout, params string[] args)
     {

@@ -27,7 +27,7 @@ public class RelionInteropTests
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         string stdout = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), $"{tool} timed out");
+        Assert.True(p.WaitForExit(RelionTool.HangWatchdog), $"{tool} hung: not done after {RelionTool.HangWatchdog.TotalMinutes:0} minutes");
         Assert.True(p.ExitCode == 0, $"{tool} {arguments} failed ({p.ExitCode}): {stdout} {stderr.Result}");
         return stdout + stderr.Result;
     }

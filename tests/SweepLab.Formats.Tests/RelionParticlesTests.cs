@@ -6,7 +6,7 @@ using SweepLab.Formats.Star;
 
 namespace SweepLab.Formats.Tests;
 
-public class RelionParticlesTests(Xunit.Abstractions.ITestOutputHelper output)
+public class RelionParticlesTests
 {
     // Two particles in two optics groups; pixel size 2.0 so pixel origins convert exactly (2.5 px = 5 A).
     private const string Relion31 = """
@@ -373,21 +373,15 @@ public class RelionParticlesTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void FourThousandParticlesReadWellUnder100Milliseconds()
+    public void FourThousandParticlesOfARefine3DFileReadCompletely()
     {
+        // Values and counts only: speed is measured by scripts/bench.sh preprocess, beside a raw read of the same file.
         using var dir = new TempDir();
-        string path = Write(dir, "big.star", StarTests.LargeParticleStar(4000));
-        RelionParticles.Read(path);
-        double best = double.MaxValue;
-        for (int k = 0; k < 3; k++)
-        {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            var t = RelionParticles.Read(path);
-            sw.Stop();
-            Assert.Equal(4000, t.Count);
-            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
-        }
-        output.WriteLine($"RelionParticles.Read, 4,000 rows x 30 columns: best of 3 = {best:F1} ms");
-        Assert.True(best < 100, $"reading 4,000 particles took {best:F1} ms");
+        var t = RelionParticles.Read(Write(dir, "big.star", Refine3DStar.Text(4000)));
+        Assert.Equal((ParticleTableFormat.Relion31, 4000, 4000), (t.Format, t.Count, t.Images.Count));
+        Assert.Equal((Refine3DStar.ImagePixelSizeAngstrom, Refine3DStar.ImageSize), (t.PixelSizeAngstrom, t.BoxSize));
+        Assert.Equal(Enumerable.Range(0, 4000).Select(Refine3DStar.ClassIndex), t.ClassIndices!);
+        Assert.Equal(Enumerable.Range(0, 4000).Select(Refine3DStar.ImageName), t.Particles.Select(p => p.ImageName));
+        Assert.All(t.Particles, p => Assert.Equal(1, p.OpticsGroup));
     }
 }

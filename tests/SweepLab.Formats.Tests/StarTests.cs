@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using SweepLab.Formats.Star;
 
 namespace SweepLab.Formats.Tests;
 
-public class StarTests(Xunit.Abstractions.ITestOutputHelper output)
+public class StarTests
 {
     private const string Sample = """
         # version 30001
@@ -151,49 +150,20 @@ public class StarTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => loop.SetColumn("d", ["only one"]));
     }
 
-    /// <summary>A 4,000-particle RELION 3.1 file with 30 columns, as Refine3D writes.</summary>
-    internal static string LargeParticleStar(int rows)
-    {
-        var sb = new System.Text.StringBuilder();
-        sb.Append("# version 30001\n\ndata_optics\n\nloop_\n_rlnOpticsGroupName #1\n_rlnOpticsGroup #2\n_rlnMicrographOriginalPixelSize #3\n")
-          .Append("_rlnVoltage #4\n_rlnSphericalAberration #5\n_rlnAmplitudeContrast #6\n_rlnImagePixelSize #7\n_rlnImageSize #8\n_rlnImageDimensionality #9\n")
-          .Append("opticsGroup1 1 0.885000 300.000000 2.700000 0.100000 1.770000 128 2\n\n\ndata_particles\n\nloop_\n");
-        string[] cols = ["rlnCoordinateX", "rlnCoordinateY", "rlnAutopickFigureOfMerit", "rlnClassNumber", "rlnAnglePsi", "rlnImageName",
-            "rlnMicrographName", "rlnOpticsGroup", "rlnCtfMaxResolution", "rlnCtfFigureOfMerit", "rlnDefocusU", "rlnDefocusV",
-            "rlnDefocusAngle", "rlnCtfBfactor", "rlnCtfScalefactor", "rlnPhaseShift", "rlnGroupNumber", "rlnAngleRot", "rlnAngleTilt",
-            "rlnOriginXAngst", "rlnOriginYAngst", "rlnNormCorrection", "rlnLogLikeliContribution", "rlnMaxValueProbDistribution",
-            "rlnNrOfSignificantSamples", "rlnRandomSubset", "rlnHelicalTubeID", "rlnAngleRotPrior", "rlnAngleTiltPrior", "rlnAnglePsiPrior"];
-        for (int c = 0; c < cols.Length; c++) sb.Append('_').Append(cols[c]).Append(" #").Append(c + 1).Append('\n');
-        var r = new TestRandom(99);
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
-        for (int i = 0; i < rows; i++)
-        {
-            double F(double lo, double hi) => r.Uniform(lo, hi);
-            sb.Append(string.Format(inv,
-                "{0,12:F6} {1,12:F6} {2,12:F6} {3,4} {4,12:F6} {5:D6}@Extract/job012/Movies/mic{6:D4}.mrcs MotionCorr/job002/Movies/mic{6:D4}.mrc 1 {7,12:F6} {8,12:F6} " +
-                "{9,12:F6} {10,12:F6} {11,12:F6} 0.000000 1.000000 0.000000 {6} {12,12:F6} {13,12:F6} {14,12:F6} {15,12:F6} 0.998000 12345.678900 0.256000 14 {16} 1 0.000000 90.000000 0.000000\n",
-                F(0, 4000), F(0, 4000), F(0, 5), 1 + i % 3, F(-180, 180), i % 300 + 1, i / 300, F(3, 8), F(0, 1),
-                F(8000, 25000), F(8000, 25000), F(-180, 180), F(-180, 180), F(0, 180), F(-8, 8), F(-8, 8), 1 + i % 2));
-        }
-        return sb.ToString();
-    }
-
     [Fact]
-    public void FourThousandRowsParseWellUnder100Milliseconds()
+    public void FourThousandRowsOfThirtyColumnsParseCompletely()
     {
-        string text = LargeParticleStar(4000);
-        StarReader.Parse(text, "warm.star"); // JIT warm-up
-        long best = long.MaxValue;
-        for (int k = 0; k < 3; k++)
+        // Values and counts only: speed is measured by scripts/bench.sh preprocess, beside a raw read of the same file.
+        var doc = StarReader.Parse(Refine3DStar.Text(4000), "big.star");
+        var loop = doc.Find("particles")!.Loop!;
+        Assert.Equal((4000, Refine3DStar.ParticleColumns), (loop.RowCount, loop.Columns.Count));
+        Assert.Equal(9, doc.Find("optics")!.Loop!.Columns.Count);
+        int name = loop.ColumnIndex("rlnImageName"), klass = loop.ColumnIndex("rlnClassNumber"), prior = loop.ColumnIndex("rlnAnglePsiPrior");
+        foreach (int row in (int[])[0, 1, 299, 300, 3999])
         {
-            var sw = Stopwatch.StartNew();
-            var doc = StarReader.Parse(text, "big.star");
-            sw.Stop();
-            Assert.Equal(4000, doc.Find("particles")!.Loop!.RowCount);
-            best = Math.Min(best, sw.ElapsedTicks);
+            Assert.Equal(Refine3DStar.ImageName(row), loop[row, name]);
+            Assert.Equal((Refine3DStar.ClassIndex(row) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), loop[row, klass]);
+            Assert.Equal("0.000000", loop[row, prior]);
         }
-        double ms = best * 1000.0 / Stopwatch.Frequency;
-        output.WriteLine($"StarReader.Parse, 4,000 rows x 30 columns: best of 3 = {ms:F1} ms");
-        Assert.True(ms < 100, $"parsing 4,000 rows took {ms:F1} ms");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using SweepLab.Reports.Html;
 
@@ -63,12 +62,10 @@ public partial class BrowserTests(StandardSweep sweep) : IClassFixture<StandardS
         var report = ReportBuilder.BuildReport(sweep.Dir);
         string page = Path.Combine(dir.Path, "report.html");
         File.WriteAllText(page, report.Html);
-        var stopwatch = Stopwatch.StartNew();
+        // Rendering time is the bench's (scripts/bench.sh report, beside Chromium rendering an empty page).
         string dom = Chromium.DumpDom(page);
-        stopwatch.Stop();
         Assert.Equal(16, report.Charts.Count);
         AssertEveryChartDrew(dom, report.Charts);
-        Assert.True(stopwatch.Elapsed.TotalSeconds < 60, $"rendering took {stopwatch.Elapsed.TotalSeconds:0.0} s");
     }
 
     [SkippableFact]

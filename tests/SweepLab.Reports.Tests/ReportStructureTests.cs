@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -48,9 +47,7 @@ public partial class ReportStructureTests(StandardSweep sweep) : IClassFixture<S
     [Fact]
     public void Full_sweep_report_has_every_section_and_chart()
     {
-        var stopwatch = Stopwatch.StartNew();
         var report = ReportBuilder.BuildReport(sweep.Dir);
-        stopwatch.Stop();
         var figures = AssertWellFormed(report);
         var bySection = report.Charts.GroupBy(c => c.Section).ToDictionary(g => g.Key, g => g.ToList());
         // split + accuracy heatmaps; P(collapse), spread and agreement; one ESS heatmap; 6 convergence; parcoords; 3 slice sets.
@@ -81,7 +78,7 @@ public partial class ReportStructureTests(StandardSweep sweep) : IClassFixture<S
         Assert.Contains("Most stable settings", report.Html);
         Assert.Equal(10, Count(report.Html, "<details><summary>#"));
         Assert.True(report.Html.Length < 10_000_000, $"report is {report.Html.Length} bytes");
-        Assert.True(stopwatch.Elapsed.TotalSeconds < 15, $"build took {stopwatch.Elapsed.TotalSeconds:0.0} s");
+        // How long the build takes is the bench's (scripts/bench.sh report), beside a raw read of this folder.
     }
 
     [Fact]

@@ -168,7 +168,7 @@ public class PlannerTests
             foreach (var key in s.Keys)
                 if (key is not ("classes" or "similarity" or "batch")) issues.Add(new SettingIssue(key, "unknown setting"));
             double sim = s["similarity"].AsDouble;
-            if (sim is < 0 or > 1) issues.Add(new SettingIssue("similarity", $"must be in [0, 1], not {sim}"));
+            if (sim is < 0 or > 1) issues.Add(new SettingIssue("similarity", FormattableString.Invariant($"must be in [0, 1], not {sim}")));
             return issues;
         }
         var e = Refused(spec, Validate);

@@ -166,12 +166,16 @@ public class RunnerTests
         using var dir = new TempDir();
         var plan = Plan(6);
         using var store = new RunStore(dir.Path);
-        var objective = new SyntheticObjective { BeforeRun = _ => Thread.Sleep(150) };
-        var result = await new SweepRunner(store, objective, new SweepRunnerOptions { TimeBudget = TimeSpan.FromMilliseconds(200) }).RunAsync(plan.Runs);
+        // Groups of two runs that take 150 ms each on a manual clock, under a 200 ms budget: the first group starts at
+        // 0 and finishes at 300 ms although the budget ran out in its second run; the next group would start at 300 ms.
+        var clock = new ManualClock();
+        var objective = new SyntheticObjective { PreferredGroupSize = 2, BeforeRun = _ => clock.Advance(TimeSpan.FromMilliseconds(150)) };
+        var options = new SweepRunnerOptions { TimeBudget = TimeSpan.FromMilliseconds(200), Clock = clock };
+        var result = await new SweepRunner(store, objective, options).RunAsync(plan.Runs);
         Assert.True(result.StoppedByBudget);
-        Assert.InRange(result.Completed, 1, 3);
-        Assert.Equal(6, result.Completed + result.NotStarted);
-        Assert.Equal(result.Completed, plan.Runs.Count(r => store.IsFinished(r.RunId)));
+        Assert.Equal((2, 4), (result.Completed, result.NotStarted));
+        Assert.Equal(plan.Runs.Take(2).Select(r => r.RunId), plan.Runs.Where(r => store.IsFinished(r.RunId)).Select(r => r.RunId));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), clock.GetElapsedTime(0));
     }
 
     [Fact]
@@ -238,8 +242,9 @@ public class RunnerTests
         using var store = new RunStore(dir.Path);
         await new SweepRunner(store, new SyntheticObjective(), new SweepRunnerOptions { Workers = 2, Progress = reports.Add }).RunAsync(plan.Runs.Take(2).ToArray());
         reports.Clear();
-        var objective = new SyntheticObjective { FailsOnce = r => r.RunId == plan.Runs[4].RunId, BeforeRun = _ => Thread.Sleep(20) };
-        await new SweepRunner(store, objective, new SweepRunnerOptions { Workers = 2, Progress = reports.Add }).RunAsync(plan.Runs);
+        var clock = new ManualClock();
+        var objective = new SyntheticObjective { FailsOnce = r => r.RunId == plan.Runs[4].RunId, BeforeRun = _ => clock.Advance(TimeSpan.FromSeconds(1)) };
+        await new SweepRunner(store, objective, new SweepRunnerOptions { Workers = 2, Progress = reports.Add, Clock = clock }).RunAsync(plan.Runs);
         Assert.Equal(4, reports.Count); // initial + three ended runs
         Assert.Null(reports[0].EstimatedRemaining);
         Assert.Equal(new[] { 0, 1, 2, 3 }, reports.Select(r => r.Ended));

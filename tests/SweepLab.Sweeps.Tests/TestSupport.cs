@@ -19,6 +19,19 @@ public sealed class TempDir : IDisposable
     }
 }
 
+/// <summary>A clock that moves only when a test advances it: time budgets and estimates that do not depend on how
+/// fast (or how loaded) the machine is.</summary>
+public sealed class ManualClock : TimeProvider
+{
+    private long _ticks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+}
+
 /// <summary>
 /// A synthetic objective: each run reports <see cref="Iterations"/> iterations of the metrics <see cref="Metric"/>
 /// computes, writes result.json with the final ones, and can be told to fail or cancel at chosen moments.

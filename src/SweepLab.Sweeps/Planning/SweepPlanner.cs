@@ -1,3 +1,5 @@
+using static System.FormattableString;
+
 namespace SweepLab.Sweeps;
 
 /// <summary>A problem a settings validator found with one setting of one configuration.</summary>
@@ -251,7 +253,7 @@ public static class SweepPlanner
         if (e.Workers < 1) error(e.Line, "execution.workers", $"must be at least 1, not {e.Workers}");
         if (e.MaxRuns is { } maxRuns && maxRuns.Value < 1) error(maxRuns.Line, "execution.max_runs", $"must be at least 1, not {maxRuns.Value}");
         if (e.TimeBudgetSeconds is double t && !(t > 0 && double.IsFinite(t)))
-            error(e.Line, "execution.time_budget_seconds", $"must be a positive number of seconds, not {t}");
+            error(e.Line, "execution.time_budget_seconds", Invariant($"must be a positive number of seconds, not {t}"));
     }
 
     /// <summary>Checks the search block; returns the settings it varies and the values the validator should see.</summary>
@@ -265,9 +267,9 @@ public static class SweepPlanner
                 if (string.IsNullOrEmpty(b.Axis)) error(b.Line, "search.axis", "name the numeric setting to bisect");
                 else if (definedAt.TryGetValue(b.Axis, out string? at)) error(b.Line, "search.axis", $"'{b.Axis}' is bisected by the search, so it must not also be set by {at}");
                 if (!(double.IsFinite(b.Low) && double.IsFinite(b.High) && b.Low < b.High))
-                    error(b.Line, "search.low", $"low ({b.Low}) must be below high ({b.High})");
+                    error(b.Line, "search.low", Invariant($"low ({b.Low}) must be below high ({b.High})"));
                 else if (!(b.Tolerance > 0 && b.Tolerance < b.High - b.Low))
-                    error(b.Line, "search.tolerance", $"must be positive and below high - low = {b.High - b.Low}, not {b.Tolerance}");
+                    error(b.Line, "search.tolerance", Invariant($"must be positive and below high - low = {b.High - b.Low}, not {b.Tolerance}"));
                 return ([b.Axis], [(b.Axis, "search.low", SettingValue.FromReal(b.Low, b.Line)), (b.Axis, "search.high", SettingValue.FromReal(b.High, b.Line))]);
             }
             case HalvingSearchSpec h:

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SweepLab.Sweeps;
 
 /// <summary>How a <see cref="SweepRunner"/> executes.</summary>
@@ -28,6 +26,10 @@ public sealed record SweepRunnerOptions
 
     /// <summary>Delete temporary folders of crashed runs before the first batch; turn off when other processes share the folder.</summary>
     public bool RemoveStaleTemporaryFolders { get; init; } = true;
+
+    /// <summary>The clock of <see cref="TimeBudget"/> and of progress estimates; tests inject a manual one so that
+    /// what a budget stops does not depend on the machine's speed.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>Options from the spec's execution and search blocks.</summary>
     public static SweepRunnerOptions FromSpec(SweepSpec spec)
@@ -92,7 +94,7 @@ public sealed class SweepRunner
     private readonly RunStore _store;
     private readonly IRunObjective _objective;
     private readonly SweepRunnerOptions _options;
-    private readonly Stopwatch _lifetime = new();
+    private long? _lifetimeStart;
     private readonly Lock _gate = new();
     private long _runsStarted;
 
@@ -117,7 +119,7 @@ public sealed class SweepRunner
     private bool BudgetExhausted(out int allowed)
     {
         allowed = int.MaxValue;
-        if (_options.TimeBudget is TimeSpan budget && _lifetime.Elapsed >= budget) { allowed = 0; return true; }
+        if (_options.TimeBudget is TimeSpan budget && _options.Clock.GetElapsedTime(_lifetimeStart!.Value) >= budget) { allowed = 0; return true; }
         if (_options.MaxRuns is long max)
         {
             long left = max - _runsStarted;
@@ -133,10 +135,10 @@ public sealed class SweepRunner
         ArgumentNullException.ThrowIfNull(runs);
         lock (_gate)
         {
-            if (!_lifetime.IsRunning)
+            if (_lifetimeStart is null)
             {
                 if (_options.RemoveStaleTemporaryFolders) _store.RemoveStaleTemporaryFolders();
-                _lifetime.Start();
+                _lifetimeStart = _options.Clock.GetTimestamp();
             }
         }
 
@@ -154,7 +156,7 @@ public sealed class SweepRunner
             else pending.Add(run);
         }
 
-        var batch = new BatchState(unique.Count, skipped, pending.Count);
+        var batch = new BatchState(unique.Count, skipped, pending.Count, _options.Clock);
         // Groups are a function of the whole run list, not of what is left: a resumed sweep (or a SLURM task) steps
         // each run with the same companions as an uninterrupted one, so floating-point results match bit for bit.
         // Finished companions are recomputed as shadows whose results are discarded.
@@ -307,7 +309,7 @@ public sealed class SweepRunner
         if (_options.Progress is null) return;
         lock (_gate)
         {
-            var elapsed = batch.Clock.Elapsed;
+            var elapsed = batch.Elapsed;
             int left = batch.Pending - batch.Completed - batch.Pruned - batch.FailedFinal.Count;
             TimeSpan? eta = batch.Ended > 0 ? elapsed / batch.Ended * Math.Max(0, left) : null;
             _options.Progress(new SweepProgress(batch.Total, batch.Skipped, batch.Ended, batch.Completed, batch.Pruned,
@@ -315,12 +317,14 @@ public sealed class SweepRunner
         }
     }
 
-    private sealed class BatchState(int total, int skipped, int pending)
+    private sealed class BatchState(int total, int skipped, int pending, TimeProvider clock)
     {
+        private readonly long _start = clock.GetTimestamp();
+
         public int Total { get; } = total;
         public int Skipped { get; } = skipped;
         public int Pending { get; } = pending;
-        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+        public TimeSpan Elapsed => clock.GetElapsedTime(_start);
         public int Started { get; set; }
         public int Ended { get; set; }
         public int Completed { get; set; }

@@ -41,7 +41,7 @@ public class SweepCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         var process = CliRunner.Start(temp.Path, "run", "sweep.yaml", "--out", "killed", "--no-report", "--group-size", "2");
         string runs = Path.Combine(temp.Path, "killed", "runs");
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(2) && !(Directory.Exists(runs) && Directory.GetDirectories(runs).Count(d => !Path.GetFileName(d).StartsWith('.')) >= 2))
+        while (clock.Elapsed < CliRunner.HangWatchdog && !(Directory.Exists(runs) && Directory.GetDirectories(runs).Count(d => !Path.GetFileName(d).StartsWith('.')) >= 2))
             Thread.Sleep(20);
         Thread.Sleep(random.Next(0, 400));
         bool killedEarly = !process.HasExited;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace SweepLab.Cli.Tests.Slurm;
@@ -23,12 +25,20 @@ public sealed class SlurmClusterFixture : IDisposable
     public TimeSpan StartTime { get; }
     private readonly string? _script;
 
+    /// <summary>Catches a hung sweep, client or daemon only; on a machine shared with other jobs a tighter limit would
+    /// fail tests for being slow. Starting the cluster gets twice as long: it may install packages first.</summary>
+    public static readonly TimeSpan HangWatchdog = TimeSpan.FromMinutes(5);
+
+    /// <summary>slurmctld's and slurmd's ports, free when the fixture starts, not SLURM's fixed 6817/6818: two clusters
+    /// on one machine (test projects run in parallel, and other developers share it) must not answer each other.</summary>
+    private readonly (int Controller, int Node) _ports = FreePorts();
+
     public SlurmClusterFixture()
     {
         if (!OperatingSystem.IsLinux()) { SkipReason = "SLURM tests need Linux"; return; }
         _script = FindScript();
         if (_script is null) { SkipReason = "scripts/slurm-cluster.sh not found above " + AppContext.BaseDirectory; return; }
-        var start = Run("/bin/bash", [_script, "start", ClusterDirectory], TimeSpan.FromMinutes(10));
+        var start = Run("/bin/bash", [_script, "start", ClusterDirectory], 2 * HangWatchdog);
         StartTime = start.Elapsed;
         if (start.ExitCode != 0) SkipReason = $"the single-node SLURM cluster did not start: {start}";
     }
@@ -70,7 +80,7 @@ public sealed class SlurmClusterFixture : IDisposable
     }
 
     /// <summary>A SLURM client command (squeue, scancel) against this cluster.</summary>
-    public ProcessResult Slurm(string command, params string[] args) => Run(command, args, TimeSpan.FromMinutes(1));
+    public ProcessResult Slurm(string command, params string[] args) => Run(command, args, HangWatchdog);
 
     private static string DotnetPath()
     {
@@ -89,7 +99,30 @@ public sealed class SlurmClusterFixture : IDisposable
         };
         foreach (string a in args) info.ArgumentList.Add(a);
         info.Environment["SLURM_CONF"] = SlurmConf;
+        // Read by `slurm-cluster.sh start` into slurm.conf, where the clients find them.
+        info.Environment["SLURMCTLD_PORT"] = _ports.Controller.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["SLURMD_PORT"] = _ports.Node.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The script's wait for the node to come up (60 s by default) is a hang watchdog too: a loaded machine is slow.
+        info.Environment["SLURM_START_TIMEOUT"] = HangWatchdog.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return info;
+    }
+
+    /// <summary>Two distinct TCP ports the system reports free (both held while asking, then released).</summary>
+    private static (int, int) FreePorts()
+    {
+        var a = new TcpListener(IPAddress.Any, 0);
+        var b = new TcpListener(IPAddress.Any, 0);
+        a.Start();
+        b.Start();
+        try
+        {
+            return (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
+        }
+        finally
+        {
+            a.Stop();
+            b.Stop();
+        }
     }
 
     private ProcessResult Run(string file, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null)
@@ -103,7 +136,7 @@ public sealed class SlurmClusterFixture : IDisposable
     {
         if (_script is not null && File.Exists(Path.Combine(ClusterDirectory, "pids")))
         {
-            var stop = Run("/bin/bash", [_script, "stop", ClusterDirectory], TimeSpan.FromMinutes(1));
+            var stop = Run("/bin/bash", [_script, "stop", ClusterDirectory], HangWatchdog);
             if (stop.ExitCode != 0) Console.Error.WriteLine($"slurm-cluster.sh stop failed: {stop}");
         }
         try

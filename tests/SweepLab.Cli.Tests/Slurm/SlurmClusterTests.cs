@@ -10,8 +10,6 @@ namespace SweepLab.Cli.Tests.Slurm;
 /// </summary>
 public sealed class SlurmClusterTests(SlurmClusterFixture cluster, ITestOutputHelper log) : IClassFixture<SlurmClusterFixture>
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
-
     /// <summary>
     /// 8 runs: 2 class similarities x 2 hard-classification modes x 2 seeds. Runs that share a seed share a batch
     /// schedule, so they form 2 groups of 4; 2 tasks keep each group in one task, where it is stepped together as
@@ -50,7 +48,7 @@ public sealed class SlurmClusterTests(SlurmClusterFixture cluster, ITestOutputHe
 
     private ProcessResult Cli(params string[] args)
     {
-        var result = cluster.Cli(args, Limit);
+        var result = cluster.Cli(args, SlurmClusterFixture.HangWatchdog);
         log.WriteLine($"$ sweeplab {string.Join(' ', args)}\n{result.Stdout}{SlurmClusterFixture.Tail(result.Stderr, 15)}\n({result.Elapsed.TotalSeconds:0.0} s)");
         return result;
     }
@@ -127,7 +125,7 @@ public sealed class SlurmClusterTests(SlurmClusterFixture cluster, ITestOutputHe
         var running = cluster.StartCli(["run", sweep, "--executor", "slurm", "--out", slurm, "--wait", "--no-report"]);
         string? element = null;
         bool midRun = false;
-        while (watch.Elapsed < TimeSpan.FromMinutes(2) && !running.Process.HasExited)
+        while (watch.Elapsed < SlurmClusterFixture.HangWatchdog && !running.Process.HasExited)
         {
             string jobsPath = Path.Combine(slurm, "slurm", "jobs.json");
             if (element is null && File.Exists(jobsPath) && Jobs(slurm, "array").FirstOrDefault() is { ValueKind: JsonValueKind.Object } first)
@@ -148,7 +146,7 @@ public sealed class SlurmClusterTests(SlurmClusterFixture cluster, ITestOutputHe
             }
             Thread.Sleep(50);
         }
-        var result = SlurmClusterFixture.Finish(running, Limit, watch);
+        var result = SlurmClusterFixture.Finish(running, SlurmClusterFixture.HangWatchdog, watch);
         log.WriteLine($"SLURM executor with --wait and one cancelled task: {result.Elapsed.TotalSeconds:0.0} s\n{result.Stdout}\n{SlurmClusterFixture.Tail(result.Stderr)}");
         Assert.True(element is not null && midRun, $"task 0 was not caught mid-run (element {element ?? "none"})\n{result}");
         Assert.True(result.ExitCode == 0, result.ToString());

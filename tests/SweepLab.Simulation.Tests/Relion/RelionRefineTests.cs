@@ -34,7 +34,7 @@ public class RelionRefineTests(ITestOutputHelper output)
             "--K", "2", "--iter", "2", "--tau2_fudge", "4", "--ini_high", "30", "--particle_diameter", "160",
             "--skip_align", "--ctf", "--firstiter_cc", "--sym", "C1", "--flatten_solvent", "--zero_mask",
             "--pad", "1", "--j", "2", "--dont_combine_weights_via_disc", "--random_seed", "1",
-        ], dir.Path, timeoutSeconds: 300);
+        ], dir.Path);
         output.WriteLine($"relion_refine --skip_align, 200 particles, 48 px, K = 2, 2 iterations: {clock.Elapsed.TotalSeconds:F1} s");
 
         string data = dir.File("out/run_it002_data.star");
@@ -93,7 +93,7 @@ public class RelionRefineTests(ITestOutputHelper output)
                 "--K", "2", "--iter", "2", "--tau2_fudge", "4", "--ini_high", "30", "--particle_diameter", "160",
                 "--skip_align", "--ctf", "--firstiter_cc", "--sym", "C1", "--flatten_solvent", "--zero_mask",
                 "--pad", "1", "--j", "2", "--dont_combine_weights_via_disc", "--random_seed", "1",
-            ], dir.Path, timeoutSeconds: 300);
+            ], dir.Path);
             var table = RelionParticles.Read(dir.File($"{name}/run_it002_data.star"));
             Assert.Equal(dataset.Particles.Select(q => q.ImageName), table.Particles.Select(q => q.ImageName));
             // Reference k is true class k, so no relabelling: class index r must equal the truth.
