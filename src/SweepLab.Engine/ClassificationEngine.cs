@@ -35,6 +35,8 @@ public sealed class ClassificationEngine
     private const int FinalChunk = 4096;
     /// <summary>Resolution the consensus is low-passed to before an automatic mask is thresholded from it.</summary>
     private const double AutoMaskLowpassAngstrom = 15;
+    /// <summary>Fraction of the low-passed consensus maximum that the automatic mask radius must enclose.</summary>
+    private const double AutoMaskRadiusThreshold = 0.15;
     private readonly ClassificationKernels _kernels;
     private readonly ClassificationInput _input;
     private readonly Dictionary<double, ParticleStatistics> _statistics = new();
@@ -185,7 +187,8 @@ public sealed class ClassificationEngine
             runs.Add(run);
             totalVolumes += config.ClassCount;
         }
-        var masks = runs.Select(r => MaskFor(r.Config, statistics)).ToArray();
+        var solvent = runs.Select(r => MaskFor(r.Config, statistics)).ToArray();
+        var masks = solvent.Select(x => x.Mask).ToArray();
         // Maps are held pre-corrected for trilinear projection: reconstructions are divided by the envelope twice (once
         // for the splat that made them, once for the gather that reads them), the user's maps once; the solvent mask
         // rides along in the same real-space pass.
@@ -312,7 +315,7 @@ public sealed class ClassificationEngine
             }
 
             double groupSeconds = clock.Elapsed.TotalSeconds;
-            return FinalResults(runs, host, volumes, groupSeconds / runs.Count);
+            return FinalResults(runs, host, volumes, groupSeconds / runs.Count, solvent.Select(x => x.RadiusAngstrom).ToArray());
         }
         finally
         {
@@ -420,10 +423,12 @@ public sealed class ClassificationEngine
             seen > 0 ? (double)changed / seen : double.NaN, logSum / b, 0, 0);
     }
 
-    private float[]? MaskFor(ClassificationConfig config, ParticleStatistics statistics)
+    /// <summary>The run's real-space solvent mask (null = none) and the radius of its sphere in Angstrom (0 = none, NaN = a mask file).</summary>
+    private (float[]? Mask, double RadiusAngstrom) MaskFor(ClassificationConfig config, ParticleStatistics statistics)
     {
-        if (_input.Mask is not null) return _input.Mask;
+        if (_input.Mask is not null) return (_input.Mask, double.NaN);
         int m = _kernels.Box;
+        double pixel = _input.Particles.Grid.CroppedPixelSizeAngstrom;
         float[]? mask = null;
         if (config.AutoMask)
         {
@@ -431,18 +436,33 @@ public sealed class ClassificationEngine
             VolumeOperations.LowPass(consensus, m, _input.Particles.Grid.OriginalBox * _input.Particles.Grid.OriginalPixelSizeAngstrom / AutoMaskLowpassAngstrom);
             mask = VolumeOperations.MaskFromMap(Core.Fourier.FourierVolume.ToRealSpace(consensus, m, m), m, config.AutoMaskThreshold);
         }
-        if (config.MaskRadiusAngstrom is double radius)
+        double radiusPixels = config.MaskRadiusAngstrom is double radius ? radius / pixel : AutoMaskRadiusPixels(statistics);
+        if (radiusPixels > 0)
         {
-            var sphere = VolumeOperations.SphericalMask(m, radius / _input.Particles.Grid.CroppedPixelSizeAngstrom);
+            var sphere = VolumeOperations.SphericalMask(m, radiusPixels);
             if (mask is null) mask = sphere;
             else for (int i = 0; i < mask.Length; i++) mask[i] *= sphere[i];
         }
-        return mask;
+        return (mask, radiusPixels * pixel);
+    }
+
+    /// <summary>
+    /// mask_radius_angstrom = auto: the radius enclosing every voxel of the consensus map (low-passed to 15 A) above 15% of
+    /// its maximum, plus 2 pixels (the low-pass already widens the map; a tight mask keeps solvent noise out of projections),
+    /// kept inside the box with room for the 3-pixel edge.
+    /// </summary>
+    private double AutoMaskRadiusPixels(ParticleStatistics statistics)
+    {
+        int m = _kernels.Box;
+        var consensus = (float[])statistics.Consensus.Clone();
+        VolumeOperations.LowPass(consensus, m, _input.Particles.Grid.OriginalBox * _input.Particles.Grid.OriginalPixelSizeAngstrom / AutoMaskLowpassAngstrom);
+        double enclosing = VolumeOperations.EnclosingRadius(Core.Fourier.FourierVolume.ToRealSpace(consensus, m, m), m, AutoMaskRadiusThreshold);
+        return Math.Min(m / 2.0 - 4, enclosing + 2);
     }
 
     /// <summary>A last E-step over every particle with the final maps and the last iteration's similarity, hard flag and likelihood weights.</summary>
     /// <param name="volumes">The group's stack, which already holds every run's final maps (the same as <paramref name="host"/>).</param>
-    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, VolumeStack volumes, double secondsPerRun)
+    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, VolumeStack volumes, double secondsPerRun, double[] maskRadiusAngstrom)
     {
         var set = _input.Particles;
         int n = set.Count, m = _kernels.Box;
@@ -491,7 +511,7 @@ public sealed class ClassificationEngine
                 assignments, packed, maxPosterior, ess[r], hard, soft, ClassFractions.MinorityToMajorityRatio(hard),
                 ClassFractions.IsCollapsed(hard, run.Config.CollapseFloorFraction), run.ConvergenceIteration, run.StoppedEarly,
                 summary.Mean, summary.Median, summary.BinCounts, Truth(assignments, k, classVolumes, m), classVolumes, secondsPerRun,
-                set.Grid.OriginalBox * set.Grid.OriginalPixelSizeAngstrom / Math.Max(1, run.LikelihoodShell));
+                set.Grid.OriginalBox * set.Grid.OriginalPixelSizeAngstrom / Math.Max(1, run.LikelihoodShell), maskRadiusAngstrom[r]);
         }
         return results;
     }

@@ -36,6 +36,7 @@ public sealed record TruthMetrics(double Accuracy, double AdjustedRandIndex, IRe
 /// <param name="Volumes">Class volumes in the engine's centred Fourier layout (see FourierVolume).</param>
 /// <param name="Posteriors">Final posteriors, particle-major [n * K + k].</param>
 /// <param name="LikelihoodResolutionAngstrom">The finest resolution the likelihood used (class SSNR >= 1; see README).</param>
+/// <param name="MaskRadiusAngstrom">Radius of the spherical solvent mask used (the automatic one when mask_radius_angstrom = auto); 0 = none, NaN = a mask file.</param>
 public sealed record ClassificationResult(
     ClassificationConfig Config,
     string Device,
@@ -57,7 +58,8 @@ public sealed record ClassificationResult(
     TruthMetrics? Truth,
     IReadOnlyList<float[]> Volumes,
     double WallSeconds,
-    double LikelihoodResolutionAngstrom)
+    double LikelihoodResolutionAngstrom,
+    double MaskRadiusAngstrom = double.NaN)
 {
     public int ClassCount => Config.ClassCount;
 }

@@ -88,6 +88,23 @@ public static class VolumeOperations
         return result;
     }
 
+    /// <summary>Largest distance from the box centre (M/2) of a voxel above <paramref name="thresholdFraction"/> of the map's maximum, within the inscribed sphere.</summary>
+    public static double EnclosingRadius(ReadOnlySpan<float> map, int m, double thresholdFraction)
+    {
+        float max = float.MinValue;
+        foreach (float v in map) max = Math.Max(max, v);
+        double threshold = thresholdFraction * max, radius = 0, limit = m / 2.0;
+        int half = m / 2;
+        for (int z = 0; z < m; z++)
+        for (int y = 0; y < m; y++)
+        for (int x = 0; x < m; x++)
+        {
+            double r = Math.Sqrt((x - half) * (x - half) + (y - half) * (y - half) + (z - half) * (z - half));
+            if (r < limit && map[(z * m + y) * m + x] > threshold) radius = Math.Max(radius, r);
+        }
+        return radius;
+    }
+
     /// <summary>A sphere of the given radius (pixels of the cropped box) with a cosine edge of <paramref name="edgePixels"/>.</summary>
     public static float[] SphericalMask(int m, double radiusPixels, double edgePixels = 3)
     {

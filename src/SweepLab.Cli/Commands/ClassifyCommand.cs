@@ -32,7 +32,7 @@ internal sealed class KnobOptions : ICommandParameterSet
     [Option("collapse-floor", Description = "A class below this fraction counts as collapsed"), HasDefaultValue] public double? CollapseFloor { get; set; }
     [Option("noise-model", Description = "coloured | white"), HasDefaultValue] public string? NoiseModel { get; set; }
     [Option("tau2-fudge", Description = "Regularisation constant T (RELION's tau2_fudge)"), HasDefaultValue] public double? Tau2Fudge { get; set; }
-    [Option("mask-radius", Description = "Soft spherical mask radius (Angstrom)"), HasDefaultValue] public double? MaskRadius { get; set; }
+    [Option("mask-radius", Description = "Soft spherical mask radius (Angstrom), auto (fitted to the consensus map) or none"), HasDefaultValue] public string? MaskRadius { get; set; }
     [Option("auto-mask", Description = "Solvent mask thresholded from the consensus map"), HasDefaultValue] public bool? AutoMask { get; set; }
     [Option("auto-mask-threshold", Description = "Fraction of the consensus maximum the automatic mask keeps"), HasDefaultValue] public double? AutoMaskThreshold { get; set; }
     [Option("noise-update", Description = "static | per_iteration"), HasDefaultValue] public string? NoiseUpdate { get; set; }
@@ -72,7 +72,7 @@ internal sealed class KnobOptions : ICommandParameterSet
             (ClassificationConfig.Keys.Tau2Source, Tau2Source),
             (ClassificationConfig.Keys.ResolutionSchedule, ResolutionSchedule),
             (ClassificationConfig.Keys.RegularisationTau2Fudge, Tau2Fudge is double t ? S(t) : null),
-            (ClassificationConfig.Keys.MaskRadiusAngstrom, MaskRadius is double mr ? S(mr) : null),
+            (ClassificationConfig.Keys.MaskRadiusAngstrom, MaskRadius),
             (ClassificationConfig.Keys.AutoMask, AutoMask is bool am ? (am ? "true" : "false") : null),
             (ClassificationConfig.Keys.AutoMaskThreshold, AutoMaskThreshold is double amt ? S(amt) : null),
             (ClassificationConfig.Keys.Seed, Seed?.ToString(System.Globalization.CultureInfo.InvariantCulture)),

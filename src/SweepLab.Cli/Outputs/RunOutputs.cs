@@ -107,6 +107,7 @@ internal static class RunOutputs
             ["stopped_early"] = result.StoppedEarly ? 1 : 0,
             ["initial_similarity"] = result.InitialSimilarity,
             ["likelihood_resolution_angstrom"] = result.LikelihoodResolutionAngstrom,
+            ["mask_radius_used_angstrom"] = result.MaskRadiusAngstrom,
             ["final_log_likelihood"] = result.Iterations.Count > 0 ? result.Iterations[^1].MeanLogLikelihood : double.NaN,
             ["wall_seconds"] = result.WallSeconds,
         };

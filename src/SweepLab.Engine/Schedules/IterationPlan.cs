@@ -31,11 +31,12 @@ public sealed record RunSchedule(BatchSchedule Batches, SimilaritySchedule Simil
         ArgumentNullException.ThrowIfNull(config);
         config.ThrowIfInvalid(particleCount: particleCount);
         var batches = BatchSchedule.FromConfig(config, particleCount);
+        var (annealStart, annealEnd) = config.AnnealWindow(particleCount);
         return new RunSchedule(
             batches,
-            new SimilaritySchedule(initialSimilarity ?? config.ClassSimilarity, config.SimilarityAnnealStartIteration, config.SimilarityAnnealEndIteration),
+            new SimilaritySchedule(initialSimilarity ?? config.ClassSimilarity, annealStart, annealEnd),
             new LearningRateSchedule(config.LearningRateInit, config.LearningRateHalfLifeIterations, batches.OemIterationCount),
-            new HardSchedule(config.HardClassification, config.SimilarityAnnealEndIteration));
+            new HardSchedule(config.HardClassification, annealEnd));
     }
 
     public int TotalIterationCount => Batches.TotalIterationCount;
