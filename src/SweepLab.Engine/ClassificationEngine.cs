@@ -209,7 +209,6 @@ public sealed class ClassificationEngine
                 var initialFactor = run.Config.Initialisation switch
                 {
                     InitialisationMode.InputVolumes => VolumeOperations.GriddingCorrection(m, 1, masks[run.Slot]),
-                    InitialisationMode.Consensus => VolumeOperations.GriddingCorrection(m, 0, masks[run.Slot]), // already corrected
                     _ => reconstructionFactors[run.Slot],
                 };
                 for (int k = 0; k < run.K; k++)
@@ -248,8 +247,6 @@ public sealed class ClassificationEngine
                     var plan = run.Schedule.At(t);
                     run.LastPlan = plan;
                     var (posteriors, ess) = Posteriors(loglik, run, plan, b);
-                    if (t == 0 && run.Config.Initialisation == InitialisationMode.Consensus)
-                        EmSteps.RandomPartition(run.Config.Seed, batch, run.K, posteriors, ess);
                     var weights = new float[posteriors.Length];
                     for (int i = 0; i < weights.Length; i++) weights[i] = (float)posteriors[i];
                     int slot = run.Slot;

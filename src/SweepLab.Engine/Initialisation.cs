@@ -1,4 +1,5 @@
 using SweepLab.Compute;
+using SweepLab.Core.Fourier;
 using SweepLab.Core.Particles;
 using SweepLab.Core.Random;
 using SweepLab.Engine.Configuration;
@@ -9,7 +10,8 @@ namespace SweepLab.Engine;
 /// Starting class volumes. Simple: each class is a reconstruction of its own random subset of particles (disjoint
 /// subsets, low-passed), as cryoSPARC's "simple" initialisation. PCA: many random-subset reconstructions, their
 /// principal components, k-means in that space, and the mean volume of each cluster. Input: the user's maps.
-/// Consensus: K copies of the consensus map low-passed (RELION's start from --ref with --ini_high).
+/// Consensus: RELION's start from --ref with --ini_high and its seed iteration: a random hard partition of all particles,
+/// each class reconstructed from its share with the low-passed consensus as the signal prior.
 /// </summary>
 internal static class Initialisation
 {
@@ -33,11 +35,20 @@ internal static class Initialisation
                 return Pca(config, kernels, set, statistics);
             case InitialisationMode.Consensus:
             {
-                // K identical low-passed copies; the classes separate through the engine's first iteration, a random
-                // hard partition (see ClassificationEngine.RandomPartition).
+                // RELION's seed iteration: every particle goes to one random class, and each class is reconstructed from
+                // its share with the low-passed consensus as the signal prior, so nothing beyond the low-pass survives.
+                int n = set.Count;
+                var posteriors = new double[(long)n * k];
+                EmSteps.RandomPartition(config.Seed, Enumerable.Range(0, n).ToArray(), k, posteriors, new double[n]);
+                var subsets = Enumerable.Range(0, k)
+                    .Select(c => Enumerable.Range(0, n).Where(i => posteriors[(long)i * k + c] == 1).ToArray()).ToArray();
                 var start = (float[])statistics.Consensus.Clone();
                 VolumeOperations.LowPass(start, kernels.Box, LowpassShell(config, set));
-                return Enumerable.Range(0, k).Select(_ => (float[])start.Clone()).ToArray();
+                var prior = FourierVolume.ShellPower(start, kernels.Box, statistics.ShellCount);
+                double cut = LowpassShell(config, set) + 1;
+                for (int shell = 0; shell < prior.Length; shell++) if (shell > cut) prior[shell] = 0;
+                var regulariser = EmSteps.ClassMapRegulariser(statistics.NoiseSpectrum, prior, config.RegularisationTau2Fudge);
+                return Reconstruct(kernels, subsets, regulariser, LowpassShell(config, set));
             }
             default:
             {
@@ -45,13 +56,14 @@ internal static class Initialisation
                 int subset = Math.Max(1, Math.Min(config.InitSubsetSize, n / k));
                 var permutation = Permutation(n, config.Seed, EngineRngStreams.InitialisationSubsets, 0);
                 var subsets = Enumerable.Range(0, k).Select(c => permutation.AsSpan(c * subset, subset).ToArray()).ToArray();
-                return Reconstruct(config, kernels, statistics, subsets, LowpassShell(config, set));
+                return Reconstruct(kernels, subsets, ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, config.RegularisationTau2Fudge),
+                    LowpassShell(config, set));
             }
         }
     }
 
-    /// <summary>Reconstructs each subset with weight 1, Wiener-regularised by the consensus spectra, then low-passed.</summary>
-    private static float[][] Reconstruct(ClassificationConfig config, ClassificationKernels kernels, ParticleStatistics statistics, int[][] subsets, double lowpassShell)
+    /// <summary>Reconstructs each subset with weight 1, Wiener-regularised by <paramref name="regulariser"/> (one spectrum for all), then low-passed.</summary>
+    private static float[][] Reconstruct(ClassificationKernels kernels, int[][] subsets, float[] regulariser, double lowpassShell)
     {
         int v = subsets.Length;
         var union = subsets.SelectMany(s => s).Distinct().Order().ToArray();
@@ -66,13 +78,7 @@ internal static class Initialisation
         // The same Wiener regulariser as for the full data: a subset's smaller denominator is regularised more, as it should.
         var result = new float[v][];
         var all = volumes.FloatsPerVolume;
-        var regulariser = new float[(long)v * statistics.ShellCount];
-        for (int c = 0; c < v; c++)
-        {
-            var reg = ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, config.RegularisationTau2Fudge);
-            reg.CopyTo(regulariser, (long)c * statistics.ShellCount);
-        }
-        kernels.Reconstruct(sums, regulariser, volumes, perVolume: true);
+        kernels.Reconstruct(sums, regulariser, volumes);
         var host = volumes.Download();
         for (int c = 0; c < v; c++)
         {
@@ -96,7 +102,8 @@ internal static class Initialisation
             int count = Math.Min(chunk, r - start);
             var subsets = Enumerable.Range(start, count)
                 .Select(i => Permutation(n, config.Seed, PcaStream, (ulong)i).AsSpan(0, subset).ToArray()).ToArray();
-            volumes.AddRange(Reconstruct(config, kernels, statistics, subsets, LowpassShell(config, set)));
+            volumes.AddRange(Reconstruct(kernels, subsets, ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, config.RegularisationTau2Fudge),
+                LowpassShell(config, set)));
         }
         // Coordinates of each reconstruction in the top principal components (low-passed voxels only).
         int dims = Math.Min(config.PcaComponentCount, r - 1);

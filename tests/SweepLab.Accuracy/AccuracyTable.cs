@@ -74,8 +74,6 @@ public static class AccuracyTable
 
             // SweepLab, on the particles loaded at the configuration's target resolution.
             var levelConfigs = configs[level.Name];
-            if (ScaledDefaults(options, level).Count > 0)
-                Console.WriteLine($"  SweepLab settings for K = {level.ClassCount}, {dataset.Count} particles: {SettingsText(options, level)} (batch and subsets sized as the defaults are for K = 2, 4,000 particles)");
             double target = levelConfigs[0].TargetResolutionAngstrom;
             if (target != set.Grid.TargetResolutionAngstrom)
             {
@@ -131,7 +129,7 @@ public static class AccuracyTable
         return summaries.Any(s => s.RelionFailures > 0) ? 1 : 0;
     }
 
-    /// <summary>Defaults, then classes = the level's K, then <see cref="ScaledDefaults"/>, then the user's settings, then the seed.</summary>
+    /// <summary>Defaults, then classes = the level's K, then the user's settings, then the seed (the defaults run on any K and particle count).</summary>
     private static IReadOnlyList<ClassificationConfig> Configs(AccuracyOptions options, CorpusLevel level) =>
         options.Seeds.Select(seed => ConfigSettings.Apply(
             [new(ClassificationConfig.Keys.Classes, level.ClassCount.ToString(CultureInfo.InvariantCulture)), .. Settings(options, level),
@@ -140,32 +138,12 @@ public static class AccuracyTable
 
     /// <summary>The settings SweepLab runs with on a level, beyond the defaults and K: as recorded in accuracy.csv.</summary>
     private static IReadOnlyList<KeyValuePair<string, string>> Settings(AccuracyOptions options, CorpusLevel level) =>
-        [.. ScaledDefaults(options, level), .. options.Settings];
+        options.Settings;
 
     private static string SettingsText(AccuracyOptions options, CorpusLevel level)
     {
         var settings = Settings(options, level);
         return settings.Count == 0 ? "defaults" : string.Join(';', settings.Select(p => $"{p.Key}={p.Value}"));
-    }
-
-    /// <summary>
-    /// The defaults are sized for K = 2 and 4,000 particles: 1,000 per class makes a batch of half the set, so 5 epochs
-    /// take 10 O-EM iterations and the default annealing window (iterations 2-10) fits. Other sizes (K = 3, or a level
-    /// shrunk by --particles) keep that shape: batch_size_per_class = N / 2K and init_subset_size = min(1000, N / 4),
-    /// recorded as settings where they differ from the defaults (which the engine would reject there); settings the
-    /// user gives win.
-    /// </summary>
-    private static IReadOnlyList<KeyValuePair<string, string>> ScaledDefaults(AccuracyOptions options, CorpusLevel level)
-    {
-        var defaults = new ClassificationConfig();
-        int batch = Math.Max(1, (int)Math.Round(level.Particles / (2.0 * level.ClassCount)));
-        int subset = Math.Min(defaults.InitSubsetSize, Math.Max(1, (int)Math.Round(level.Particles / 4.0)));
-        var result = new List<KeyValuePair<string, string>>();
-        if (batch != defaults.BatchSizePerClass && options.Settings.All(p => p.Key != ClassificationConfig.Keys.BatchSizePerClass))
-            result.Add(new(ClassificationConfig.Keys.BatchSizePerClass, batch.ToString(CultureInfo.InvariantCulture)));
-        if (subset != defaults.InitSubsetSize && options.Settings.All(p => p.Key != ClassificationConfig.Keys.InitSubsetSize))
-            result.Add(new(ClassificationConfig.Keys.InitSubsetSize, subset.ToString(CultureInfo.InvariantCulture)));
-        return result;
     }
 
     private static string RelionSettings(CorpusLevel level) =>

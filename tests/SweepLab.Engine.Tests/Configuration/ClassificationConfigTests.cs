@@ -98,7 +98,7 @@ public class ClassificationConfigTests
     public void Settings_that_the_run_never_reaches_are_rejected_given_the_particle_count()
     {
         // 4000 particles, 2 classes x 1000, 2 epochs: 4 O-EM + 2 full = 6 iterations (0..5)
-        var c = new ClassificationConfig { SimilarityAnnealEndIteration = 5, OemEpochs = 2 };
+        var c = new ClassificationConfig { SimilarityAnnealEndIteration = 5, OemEpochs = 2, FullBatchIterations = 2 };
         Assert.Equal(6, c.TotalIterations(4000));
         Assert.Empty(c.Validate(particleCount: 4000));
         Assert.Equal("similarity_anneal_end", Assert.Single((c with { SimilarityAnnealEndIteration = 6 }).Validate(particleCount: 4000)).Key);
@@ -107,8 +107,27 @@ public class ClassificationConfigTests
         var lateSwitch = c with { HardClassification = new HardClassificationSchedule.SoftThenHard(6) };
         Assert.Equal("hard_classification", Assert.Single(lateSwitch.Validate(particleCount: 4000)).Key);
         Assert.Empty((c with { HardClassification = new HardClassificationSchedule.SoftThenHard(5) }).Validate(particleCount: 4000));
-        Assert.Contains(c.Validate(particleCount: 500), e => e.Key == "init_subset_size");
+        Assert.Contains((c with { Initialisation = InitialisationMode.Simple }).Validate(particleCount: 500), e => e.Key == "init_subset_size");
+        Assert.DoesNotContain(c.Validate(particleCount: 500), e => e.Key == "init_subset_size"); // consensus starts use no subsets
         Assert.Contains((c with { ClassCount = 3 }).Validate(particleCount: 2), e => e.Key == "classes");
+    }
+
+    [Theory]
+    [InlineData(2, 4000)]
+    [InlineData(3, 4000)]
+    [InlineData(8, 4000)]
+    [InlineData(2, 10)]
+    [InlineData(3, 3)]
+    [InlineData(2, 1_000_000)]
+    public void Defaults_are_valid_for_any_class_and_particle_count(int classes, int particles)
+    {
+        var c = new ClassificationConfig { ClassCount = classes };
+        Assert.Empty(c.Validate(pixelSizeAngstrom: 1.1, particleCount: particles));
+        var (start, end) = c.AnnealWindow(particles);
+        Assert.InRange(end, 0, Math.Min(ClassificationConfig.DefaultAnnealEndIteration, c.OemIterations(particles) - 1));
+        Assert.InRange(start, 0, end);
+        // A given anneal end is kept as given (and checked), never moved.
+        Assert.Equal((2, 10), (c with { SimilarityAnnealEndIteration = 10 }).AnnealWindow(particles));
     }
 
     /// <summary>One change per key: each must show in the canonical dictionary under exactly that key.</summary>
@@ -119,7 +138,7 @@ public class ClassificationConfigTests
         yield return new object[] { K.TargetResolutionAngstrom, d with { TargetResolutionAngstrom = 7.5 } };
         yield return new object[] { K.Initialisation, d with { Initialisation = InitialisationMode.Pca } };
         yield return new object[] { K.InitSubsetSize, d with { InitSubsetSize = 500 } };
-        yield return new object[] { K.InitLowpassResolutionAngstrom, d with { InitLowpassResolutionAngstrom = 30 } };
+        yield return new object[] { K.InitLowpassResolutionAngstrom, d with { InitLowpassResolutionAngstrom = 40 } };
         yield return new object[] { K.PcaReconstructionCount, d with { PcaReconstructionCount = 50 } };
         yield return new object[] { K.PcaComponentCount, d with { PcaComponentCount = 3 } };
         yield return new object[] { K.ClassSimilarity, d with { ClassSimilarity = 0.52 } };
@@ -140,9 +159,9 @@ public class ClassificationConfigTests
         yield return new object[] { K.MaskRadiusAngstrom, d with { MaskRadiusAngstrom = 80 } };
         yield return new object[] { K.AutoMask, d with { AutoMask = true } };
         yield return new object[] { K.AutoMaskThreshold, d with { AutoMaskThreshold = 0.3 } };
-        yield return new object[] { K.NoiseUpdate, d with { NoiseUpdate = NoiseUpdate.PerIteration } };
-        yield return new object[] { K.Tau2Source, d with { Tau2Source = Tau2Source.ClassMap } };
-        yield return new object[] { K.ResolutionSchedule, d with { ResolutionSchedule = ResolutionSchedule.Grow } };
+        yield return new object[] { K.NoiseUpdate, d with { NoiseUpdate = NoiseUpdate.Static } };
+        yield return new object[] { K.Tau2Source, d with { Tau2Source = Tau2Source.Consensus } };
+        yield return new object[] { K.ResolutionSchedule, d with { ResolutionSchedule = ResolutionSchedule.Fixed } };
         yield return new object[] { K.Seed, d with { Seed = 7 } };
     }
 
