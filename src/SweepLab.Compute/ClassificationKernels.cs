@@ -146,9 +146,11 @@ public sealed class ClassificationKernels : IDisposable
     }
 
     /// <summary>
-    /// output[b * V + j] = sum over kept pixels p of |X_bp - CTF_bp V_j(A_b^T k_p)|^2 * invSigma2[shell_p], for
+    /// output[b * V + j] = sum over kept pixels p of |X_bp - CTF_bp V_j(A_b^T k_p)|^2 * w_j[shell_p], for
     /// particle <c>batch[b]</c> and volume <c>volumeIndices[j]</c> of <paramref name="volumes"/>; slice samples
-    /// beyond radius M/2 - 1 are zero. invSigma2 has <see cref="ShellCount"/> entries.
+    /// beyond radius M/2 - 1 are zero. invSigma2 holds either V x <see cref="ShellCount"/> entries (w_j at
+    /// [j ShellCount], so runs with their own noise models still share one pass over each particle) or at least
+    /// <see cref="ShellCount"/> entries shared by every volume.
     /// </summary>
     public void Residuals(ReadOnlySpan<int> batch, ReadOnlySpan<int> volumeIndices, VolumeStack volumes,
         ReadOnlySpan<float> invSigma2, Span<float> output)
@@ -163,7 +165,7 @@ public sealed class ClassificationKernels : IDisposable
         if (b == 0) return;
         ArrayView<int> entries = UploadEntries(batch);
         ArrayView<int> volumeIndex = _volumeIndex.Upload(volumeIndices);
-        ArrayView<float> sigma = _invSigma2.Upload(invSigma2[..ShellCount]);
+        ArrayView<float> sigma = _invSigma2.Upload(PerVolumeWeights(invSigma2, v));
         ArrayView<float> result = _output.Get((long)b * v);
         int offset = 0;
         for (int c = 0; c < _chunks.Count; c++)
@@ -171,13 +173,22 @@ public sealed class ClassificationKernels : IDisposable
             int n = _chunkCounts[c];
             if (n == 0) continue;
             var args = new ResidualArgs(Views(_chunks[c]), EntryViews(entries, b, offset, n), volumeIndex, v,
-                volumes.Buffer.View, Box, sigma, result);
+                volumes.Buffer.View, Box, sigma, ShellCount, result);
             int cells = n * ((v + KernelBodies.ResidualGroup - 1) / KernelBodies.ResidualGroup);
             _residual(Grouped(cells, ResidualGroupSize(cells)), args);
             offset += n;
         }
         _accelerator.Synchronize();
         result.CopyToCPU(output);
+    }
+
+    /// <summary>The likelihood weights as V consecutive spectra, the layout the residual kernel reads.</summary>
+    private float[] PerVolumeWeights(ReadOnlySpan<float> invSigma2, int volumeCount)
+    {
+        if (invSigma2.Length == (long)volumeCount * ShellCount) return invSigma2.ToArray();
+        var result = new float[volumeCount * ShellCount];
+        for (int j = 0; j < volumeCount; j++) invSigma2[..ShellCount].CopyTo(result.AsSpan(j * ShellCount, ShellCount));
+        return result;
     }
 
     /// <summary>

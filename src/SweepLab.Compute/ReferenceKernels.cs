@@ -60,12 +60,14 @@ public static class ReferenceKernels
         return result;
     }
 
-    /// <summary>Reference of <see cref="ClassificationKernels.Residuals"/>, output [b * V + j].</summary>
+    /// <summary>Reference of <see cref="ClassificationKernels.Residuals"/>, output [b * V + j]; invSigma2 shared or V spectra.</summary>
     public static double[] Residuals(ParticleSet particles, ReadOnlySpan<int> batch, ReadOnlySpan<int> volumeIndices,
         ReadOnlySpan<float> volumes, int box, ReadOnlySpan<float> invSigma2, bool applyCtf = true)
     {
         var grid = particles.Grid;
         var result = new double[batch.Length * volumeIndices.Length];
+        int shells = grid.MaxRadius + 1;
+        bool perVolume = invSigma2.Length == volumeIndices.Length * shells;
         for (int b = 0; b < batch.Length; b++)
         {
             double[] ctf = Ctf(particles, batch[b], applyCtf);
@@ -73,11 +75,12 @@ public static class ReferenceKernels
             for (int j = 0; j < volumeIndices.Length; j++)
             {
                 var slice = Slice(particles, batch[b], volumes, volumeIndices[j], box);
+                var weights = perVolume ? invSigma2.Slice(j * shells, shells) : invSigma2;
                 double sum = 0;
                 for (int p = 0; p < grid.PixelCount; p++)
                 {
                     double dr = x[2 * p] - ctf[p] * slice[p].Re, di = x[2 * p + 1] - ctf[p] * slice[p].Im;
-                    sum += (dr * dr + di * di) * invSigma2[grid.ShellValues[p]];
+                    sum += (dr * dr + di * di) * weights[grid.ShellValues[p]];
                 }
                 result[b * volumeIndices.Length + j] = sum;
             }

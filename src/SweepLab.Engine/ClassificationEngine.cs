@@ -338,25 +338,25 @@ public sealed class ClassificationEngine
     }
 
     /// <summary>
-    /// Log-likelihoods of the batch under every active run's classes: one residual pass per distinct likelihood
-    /// weighting (all runs on the static, fixed noise model share one pass over each particle).
+    /// Log-likelihoods of the batch under every active run's classes: one residual pass over each particle scores every
+    /// class of every run, each with its run's own likelihood weights (noise spectrum and shells).
     /// </summary>
     private Dictionary<RunState, double[]> ScoreBatch(int[] batch, IReadOnlyList<RunState> active, VolumeStack volumes)
     {
         var result = new Dictionary<RunState, double[]>();
-        int b = batch.Length;
-        foreach (var group in active.GroupBy(r => r.Weights))
+        int b = batch.Length, shells = _kernels.ShellCount;
+        var indices = active.SelectMany(r => r.VolumeIndices).ToArray();
+        var weights = new float[indices.Length * shells];
+        int position = 0;
+        foreach (var run in active)
+            for (int k = 0; k < run.K; k++, position++) run.Weights.AsSpan(0, shells).CopyTo(weights.AsSpan(position * shells, shells));
+        var residuals = new float[(long)b * indices.Length];
+        _kernels.Residuals(batch, indices, volumes, weights, residuals);
+        position = 0;
+        foreach (var run in active)
         {
-            var members = group.ToList();
-            var indices = members.SelectMany(r => r.VolumeIndices).ToArray();
-            var residuals = new float[(long)b * indices.Length];
-            _kernels.Residuals(batch, indices, volumes, group.Key, residuals);
-            int position = 0;
-            foreach (var run in members)
-            {
-                result[run] = LogLikelihoods(residuals, b, indices.Length, position, run.K);
-                position += run.K;
-            }
+            result[run] = LogLikelihoods(residuals, b, indices.Length, position, run.K);
+            position += run.K;
         }
         return result;
     }
@@ -538,6 +538,51 @@ public sealed class ClassificationEngine
                 curves.Add(fsc.Correlation);
             }
         }
-        return new TruthMetrics(best.Accuracy, ari, best.TrueClassOfPredicted, resolutions, curves);
+        return new TruthMetrics(best.Accuracy, ari, best.TrueClassOfPredicted, resolutions, curves, OracleAccuracy());
+    }
+
+    private double? _oracleAccuracy;
+
+    /// <summary>
+    /// The ceiling a classifier could reach on this data (with true maps): every particle to the true map whose
+    /// CTF-modulated slice at the particle's pose is nearest, flat weights over the kept pixels; computed once. NaN
+    /// without true maps or classes.
+    /// </summary>
+    public double OracleAccuracy()
+    {
+        if (_input.TrueVolumes is not { Count: > 0 } trueVolumes || _input.TrueClasses is null) return double.NaN;
+        lock (_statistics)
+        {
+            if (_oracleAccuracy is double known) return known;
+            int m = _kernels.Box, k = trueVolumes.Count, n = _input.Particles.Count;
+            using var stack = _kernels.CreateVolumes(k);
+            var correction = VolumeOperations.GriddingCorrection(m, 1); // true-scale maps, pre-corrected for projection
+            for (int c = 0; c < k; c++)
+            {
+                var map = (float[])trueVolumes[c].Clone();
+                VolumeOperations.ApplyRealSpaceMask(map, m, correction);
+                stack.UploadVolume(c, map);
+            }
+            var flat = Enumerable.Repeat(1f, _kernels.ShellCount).ToArray();
+            var nearest = new int[n];
+            var indices = Enumerable.Range(0, k).ToArray();
+            for (int start = 0; start < n; start += FinalChunk)
+            {
+                int count = Math.Min(FinalChunk, n - start);
+                var residuals = new float[(long)count * k];
+                _kernels.Residuals(Enumerable.Range(start, count).ToArray(), indices, stack, flat, residuals);
+                for (int i = 0; i < count; i++)
+                {
+                    int best = 0;
+                    for (int c = 1; c < k; c++) if (residuals[(long)i * k + c] < residuals[(long)i * k + best]) best = c;
+                    nearest[start + i] = best;
+                }
+            }
+            var known2 = Enumerable.Range(0, n).Where(i => _input.TrueClasses[i] >= 0).ToArray();
+            int trueK = Math.Max(k, _input.TrueClasses.Max() + 1);
+            _oracleAccuracy = known2.Length == 0 ? double.NaN : ClusteringAgreement.BestPermutationAccuracy(
+                known2.Select(i => _input.TrueClasses[i]).ToArray(), known2.Select(i => nearest[i]).ToArray(), trueK, trueK).Accuracy;
+            return _oracleAccuracy.Value;
+        }
     }
 }

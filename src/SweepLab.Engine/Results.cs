@@ -28,8 +28,10 @@ public sealed record IterationMetrics(
 /// <summary>Agreement with the simulation's truth, when it is known.</summary>
 /// <param name="ClassFscResolutionAngstrom">Per recovered class, the 0.143 resolution of its FSC against the true
 /// map it was matched to (best permutation).</param>
+/// <param name="OracleAccuracy">The ceiling: the accuracy of assigning each particle to the nearest true map at its true
+/// pose (flat noise weights over the kept pixels); NaN without true maps.</param>
 public sealed record TruthMetrics(double Accuracy, double AdjustedRandIndex, IReadOnlyList<int> TrueClassOfClass,
-    IReadOnlyList<double> ClassFscResolutionAngstrom, IReadOnlyList<IReadOnlyList<double>> ClassFsc);
+    IReadOnlyList<double> ClassFscResolutionAngstrom, IReadOnlyList<IReadOnlyList<double>> ClassFsc, double OracleAccuracy = double.NaN);
 
 /// <summary>The outcome of one classification run.</summary>
 /// <param name="SplitRatio">Smallest over largest class fraction (hard): 1 is an even split, 0 a collapse.</param>

@@ -74,6 +74,36 @@ public sealed class KernelAgreementTests(DeviceFixture devices)
     }
 
     /// <summary>
+    /// Per-volume likelihood weights (runs with their own noise models in one pass): each volume's column equals the
+    /// reference with that volume's spectrum, and a spectrum of zeros scores zero.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void ResidualsTakeOneSpectrumPerVolume(ComputeBackend backend, int box, double resolution)
+    {
+        var kernels = devices.Kernels(backend);
+        var particles = TestData.Particles(box, resolution, 12, seed: 2);
+        kernels.UploadParticles(particles);
+        int m = kernels.Box, shells = kernels.ShellCount;
+        float[] volumes = TestData.Volumes(4, m, seed: 3);
+        using var stack = kernels.CreateVolumes(4);
+        stack.Upload(volumes);
+        int[] batch = { 7, 0, 3, 11, 5 };
+        int[] volumeIndices = { 2, 0, 3, 1, 2 };
+        var spectra = Enumerable.Range(0, volumeIndices.Length).Select(j => TestData.Spectrum(shells, seed: (ulong)(10 + j))).ToArray();
+        Array.Clear(spectra[3]);
+        var output = new float[batch.Length * volumeIndices.Length];
+        kernels.Residuals(batch, volumeIndices, stack, spectra.SelectMany(x => x).ToArray(), output);
+        for (int j = 0; j < volumeIndices.Length; j++)
+        {
+            var alone = ReferenceKernels.Residuals(particles, batch, [volumeIndices[j]], volumes, m, spectra[j]);
+            for (int i = 0; i < batch.Length; i++)
+                Assert.True(Math.Abs(output[i * volumeIndices.Length + j] - alone[i]) <= 1e-5 * Math.Max(1, Math.Abs(alone[i])), $"particle {i}, volume {j}");
+        }
+        for (int i = 0; i < batch.Length; i++) Assert.Equal(0f, output[i * volumeIndices.Length + 3]);
+    }
+
+    /// <summary>
     /// A configuration scored alone or packed with other configurations' volumes (at any position of the request)
     /// gets the same bits: what lets the engine share passes without changing any run's result.
     /// </summary>

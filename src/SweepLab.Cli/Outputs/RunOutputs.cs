@@ -115,6 +115,7 @@ internal static class RunOutputs
         {
             metrics["accuracy"] = truth.Accuracy;
             metrics["ari"] = truth.AdjustedRandIndex;
+            if (double.IsFinite(truth.OracleAccuracy)) metrics["oracle_accuracy"] = truth.OracleAccuracy;
             if (truth.ClassFscResolutionAngstrom.Count > 0)
                 metrics["worst_class_fsc_resolution_angstrom"] = truth.ClassFscResolutionAngstrom.Max();
         }

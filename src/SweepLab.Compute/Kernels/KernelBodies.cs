@@ -67,7 +67,7 @@ internal readonly struct EntryViews(ArrayView<int> entryParticle, ArrayView<int>
 
 internal readonly struct ResidualArgs(
     ParticleViews particles, EntryViews entries, ArrayView<int> volumeIndex, int volumeCount,
-    ArrayView<float> volumes, int box, ArrayView<float> invSigma2, ArrayView<float> output)
+    ArrayView<float> volumes, int box, ArrayView<float> invSigma2, int shellCount, ArrayView<float> output)
 {
     public readonly ParticleViews Particles = particles;
     public readonly EntryViews Entries = entries;
@@ -75,7 +75,9 @@ internal readonly struct ResidualArgs(
     public readonly int VolumeCount = volumeCount;
     public readonly ArrayView<float> Volumes = volumes;
     public readonly int Box = box;
+    /// <summary>Per volume j of the call, the likelihood weight of each shell: [j * ShellCount + shell].</summary>
     public readonly ArrayView<float> InvSigma2 = invSigma2;
+    public readonly int ShellCount = shellCount;
     /// <summary>[slot * VolumeCount + j].</summary>
     public readonly ArrayView<float> Output = output;
 }
@@ -190,7 +192,7 @@ internal static class KernelBodies
     public const int ResidualGroup = 4;
 
     /// <summary>
-    /// D[slot, j] = sum_p |X_p - CTF_p V_j(A^T k_p)|^2 invSigma2[shell_p], one thread per (entry, group of 4
+    /// D[slot, j] = sum_p |X_p - CTF_p V_j(A^T k_p)|^2 invSigma2[j, shell_p], one thread per (entry, group of 4
     /// volumes): the rotation, stencil, pixel and CTF are computed once per pixel and serve four volumes (the
     /// "several volumes per pass" lever; measured 1.6-3x over one volume per thread on PoCL). Group slots past the
     /// volume count are skipped; each volume's sum has the same instruction sequence in every slot.
@@ -224,7 +226,11 @@ internal static class KernelBodies
             int kx = a.Particles.Kx[p], ky = a.Particles.Ky[p];
             var x = new Complex32(a.Particles.Data[2 * (dataOffset + p)], a.Particles.Data[2 * (dataOffset + p) + 1]);
             float c = a.Particles.Ctf[dataOffset + p];
-            float noise = a.InvSigma2[a.Particles.Shell[p]];
+            int shell = a.Particles.Shell[p];
+            float noise0 = a.InvSigma2[j0 * a.ShellCount + shell];
+            float noise1 = has1 ? a.InvSigma2[(j0 + 1) * a.ShellCount + shell] : 0f;
+            float noise2 = has2 ? a.InvSigma2[(j0 + 2) * a.ShellCount + shell] : 0f;
+            float noise3 = has3 ? a.InvSigma2[(j0 + 3) * a.ShellCount + shell] : 0f;
             Complex32 m0 = zero, m1 = zero, m2 = zero, m3 = zero;
             if (KernelMath.InsideSlice(kx, ky, m))
             {
@@ -234,10 +240,10 @@ internal static class KernelBodies
                 if (has2) m2 = KernelMath.Gather(reader, o2, m, st);
                 if (has3) m3 = KernelMath.Gather(reader, o3, m, st);
             }
-            b0 += KernelMath.ResidualSquared(x, c, m0) * noise;
-            b1 += KernelMath.ResidualSquared(x, c, m1) * noise;
-            b2 += KernelMath.ResidualSquared(x, c, m2) * noise;
-            b3 += KernelMath.ResidualSquared(x, c, m3) * noise;
+            b0 += KernelMath.ResidualSquared(x, c, m0) * noise0;
+            b1 += KernelMath.ResidualSquared(x, c, m1) * noise1;
+            b2 += KernelMath.ResidualSquared(x, c, m2) * noise2;
+            b3 += KernelMath.ResidualSquared(x, c, m3) * noise3;
             if ((p & (SumBlock - 1)) == SumBlock - 1)
             {
                 t0 += b0; t1 += b1; t2 += b2; t3 += b3;
