@@ -168,7 +168,7 @@ public sealed class ClassificationEngine
     {
         var clock = Stopwatch.StartNew();
         var set = _input.Particles;
-        int n = set.Count, m = _kernels.Box, floatsPerVolume = 2 * m * m * m, shells = _kernels.ShellCount, voxels = m * m * m;
+        int n = set.Count, m = _kernels.Box, floatsPerVolume = 2 * m * m * m, shells = _kernels.ShellCount;
         var statistics = Statistics(configs[0].RegularisationTau2Fudge);
         var sharedWeights = statistics.InverseNoise(configs[0].NoiseModel, set, configs.Max(c => c.ClassCount));
         var runs = new List<RunState>();
@@ -225,8 +225,6 @@ public sealed class ClassificationEngine
             // Wiener filter with the consensus signal spectrum: a class's own spectrum would feed back on itself (a blurred
             // map lowers its tau^2, which raises the regulariser and blurs it further). tau2_source = class_map opts into that.
             var consensusRegulariser = ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, configs[0].RegularisationTau2Fudge);
-            var numerator = Array.Empty<float>();
-            var denominator = Array.Empty<float>();
             for (int t = 0; t < iterations && runs.Any(r => r.Active); t++)
             {
                 var iterationClock = Stopwatch.StartNew();
@@ -257,24 +255,13 @@ public sealed class ClassificationEngine
                     if (run.Config.NoiseUpdate == NoiseUpdate.PerIteration) run.Noise = UpdatedNoise(run, batch, weights, volumes, rate);
                     _kernels.Blend(running[slot], batchSums[slot], Enumerable.Repeat((float)(1 - rate), run.K).ToArray(),
                         Enumerable.Repeat((float)(rate * n / b), run.K).ToArray());
-                    double fudge = run.Config.RegularisationTau2Fudge;
-                    if (run.Config.Tau2Source == Tau2Source.ClassMap)
-                        _kernels.Reconstruct(running[slot], run.Tau2.SelectMany(tau2 => EmSteps.ClassMapRegulariser(noiseUsed, tau2, fudge)).ToArray(), runVolumes[slot], perVolume: true);
-                    else
-                        _kernels.Reconstruct(running[slot], run.UsesSharedWeights ? consensusRegulariser : ParticleStatistics.Regulariser(noiseUsed, statistics.SignalSpectrum, fudge), runVolumes[slot]);
+                    Reconstruct(run, running[slot], runVolumes[slot], noiseUsed, statistics, consensusRegulariser);
                     var metrics = BatchMetrics(run, plan, batch, loglik, posteriors, ess);
                     pending.Add((run, metrics));
                     // Class priors follow the soft fractions with the same learning rate as the maps.
                     for (int k = 0; k < run.K; k++) run.Priors[k] = (1 - rate) * run.Priors[k] + rate * metrics.ClassFractionsSoft[k];
                     if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow)
-                    {
-                        if (numerator.Length != run.K * 2 * voxels) { numerator = new float[run.K * 2 * voxels]; denominator = new float[run.K * voxels]; }
-                        running[slot].Download(numerator, denominator);
-                        var meanDenominator = Enumerable.Range(0, run.K)
-                            .Select(k => ParticleStatistics.ShellMean(denominator.AsSpan(k * voxels, voxels), m, shells)).ToArray();
-                        var tau2 = run.Config.Tau2Source == Tau2Source.ClassMap ? run.Tau2 : Enumerable.Repeat(statistics.SignalSpectrum, run.K).ToArray();
-                        run.NextLikelihoodShell = EmSteps.NextLikelihoodShell(tau2, meanDenominator, noiseUsed, fudge, shells - 1);
-                    }
+                        run.NextLikelihoodShell = GrownLikelihoodShell(run, running[slot], noiseUsed, statistics);
                 }
 
                 var change = new double[runs.Count];
@@ -319,6 +306,35 @@ public sealed class ClassificationEngine
             foreach (var d in running.Concat(batchSums)) d.Dispose();
             foreach (var d in runVolumes) d.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The M-step's division: V = num / (den + sigma^2 / (T tau^2)), with tau^2 from each class's own map
+    /// (tau2_source = class_map) or the consensus spectrum, and sigma^2 the noise spectrum this iteration's E-step used.
+    /// </summary>
+    private void Reconstruct(RunState run, BackprojectionSums sums, VolumeStack output, double[] noise, ParticleStatistics statistics, float[] consensusRegulariser)
+    {
+        double fudge = run.Config.RegularisationTau2Fudge;
+        if (run.Config.Tau2Source == Tau2Source.ClassMap)
+            _kernels.Reconstruct(sums, run.Tau2.SelectMany(tau2 => EmSteps.ClassMapRegulariser(noise, tau2, fudge)).ToArray(), output, perVolume: true);
+        else
+            _kernels.Reconstruct(sums, run.UsesSharedWeights ? consensusRegulariser : ParticleStatistics.Regulariser(noise, statistics.SignalSpectrum, fudge), output);
+    }
+
+    /// <summary>
+    /// resolution_schedule = grow: the next likelihood limit from each class's SSNR, T tau^2_k mean(den_k) / sigma^2,
+    /// with den_k the CTF^2 weights the M-step just accumulated (see <see cref="EmSteps.NextLikelihoodShell"/>).
+    /// </summary>
+    private int GrownLikelihoodShell(RunState run, BackprojectionSums sums, double[] noise, ParticleStatistics statistics)
+    {
+        int m = _kernels.Box, voxels = m * m * m, shells = _kernels.ShellCount;
+        var numerator = new float[run.K * 2 * voxels];
+        var denominator = new float[run.K * voxels];
+        sums.Download(numerator, denominator);
+        var meanDenominator = Enumerable.Range(0, run.K)
+            .Select(k => ParticleStatistics.ShellMean(denominator.AsSpan(k * voxels, voxels), m, shells)).ToArray();
+        var tau2 = run.Config.Tau2Source == Tau2Source.ClassMap ? run.Tau2 : Enumerable.Repeat(statistics.SignalSpectrum, run.K).ToArray();
+        return EmSteps.NextLikelihoodShell(tau2, meanDenominator, noise, run.Config.RegularisationTau2Fudge, shells - 1);
     }
 
     /// <summary>
