@@ -68,19 +68,7 @@ public sealed record ParticleStatistics(float[] Consensus, double[] NoiseSpectru
         int shells = kernels.ShellCount, n = set.Count;
         var perParticle = new float[(long)n * shells];
         kernels.ShellResiduals(all, [0], volume, ones, perParticle);
-        var pixelsInShell = new long[shells];
-        foreach (short s in set.Grid.ShellValues) pixelsInShell[s]++;
-        var noise = new double[shells];
-        for (int i = 0; i < n; i++)
-            for (int s = 0; s < shells; s++) noise[s] += perParticle[(long)i * shells + s];
-        double last = 0;
-        for (int s = 0; s < shells; s++)
-        {
-            noise[s] = pixelsInShell[s] > 0 ? noise[s] / ((double)n * pixelsInShell[s]) : last;
-            if (!(noise[s] > 0)) noise[s] = last > 0 ? last : 1;
-            last = noise[s];
-        }
-        return noise;
+        return EmSteps.NoiseFromShellResiduals(perParticle, n, set.Grid, shells);
     }
 
     /// <summary>

@@ -191,9 +191,9 @@ public class KnobTests(EngineDeviceFixture devices)
         var baseline = Run(Small);
         foreach (var changed in new[]
         {
-            Small with { NoiseUpdate = NoiseUpdate.Static },
+            Small with { NoiseUpdate = NoiseUpdate.PerIteration },
             Small with { Tau2Source = Tau2Source.Consensus },
-            Small with { ResolutionSchedule = ResolutionSchedule.Fixed },
+            Small with { ResolutionSchedule = ResolutionSchedule.Grow, InitLowpassResolutionAngstrom = 96 },
             Small with { Initialisation = InitialisationMode.Simple },
             Small with { MaskRadiusAngstrom = 0 },
         })

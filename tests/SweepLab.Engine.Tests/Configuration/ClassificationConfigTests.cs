@@ -159,9 +159,9 @@ public class ClassificationConfigTests
         yield return new object[] { K.MaskRadiusAngstrom, d with { MaskRadiusAngstrom = 80 } };
         yield return new object[] { K.AutoMask, d with { AutoMask = true } };
         yield return new object[] { K.AutoMaskThreshold, d with { AutoMaskThreshold = 0.3 } };
-        yield return new object[] { K.NoiseUpdate, d with { NoiseUpdate = NoiseUpdate.Static } };
+        yield return new object[] { K.NoiseUpdate, d with { NoiseUpdate = NoiseUpdate.PerIteration } };
         yield return new object[] { K.Tau2Source, d with { Tau2Source = Tau2Source.Consensus } };
-        yield return new object[] { K.ResolutionSchedule, d with { ResolutionSchedule = ResolutionSchedule.Fixed } };
+        yield return new object[] { K.ResolutionSchedule, d with { ResolutionSchedule = ResolutionSchedule.Grow } };
         yield return new object[] { K.Seed, d with { Seed = 7 } };
     }
 
