@@ -7,6 +7,22 @@ using SweepLab.Cli.Commands;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
+// classify's engine knobs are declared once (Engine's Knobs) and read here, not bound by Cocona one property each.
+bool classify = args.Length > 0 && args[0] == SweepLab.Cli.KnobArguments.Command;
+if (classify)
+{
+    try
+    {
+        (args, var knobs) = SweepLab.Cli.KnobArguments.Extract(args);
+        ClassifyCommand.Knobs = knobs;
+    }
+    catch (SweepLab.Cli.UserInputException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+}
+
 var builder = CoconaApp.CreateBuilder(args, options =>
 {
     options.TreatPublicMethodsAsCommands = false;
@@ -16,8 +32,12 @@ var app = builder.Build();
 app.AddCommands<InspectCommand>();
 app.AddCommands<SimulateCommand>();
 app.AddCommands<ClassifyCommand>();
+app.AddCommands<KnobsCommand>();
 app.AddCommands<SweepCommands>();
 app.AddCommands<SlurmCommands>();
 app.AddCommands<ReportCommand>();
 app.AddCommands<CompareCommand>();
 app.Run();
+if (classify && args.Any(a => a is "--help" or "-h"))
+    Console.Write(SweepLab.Cli.KnobArguments.Help());
+return Environment.ExitCode;

@@ -116,8 +116,8 @@ public static class RelionBench
         var matchedConfig = new ClassificationConfig { Seed = 1, BatchSizePerClass = batchPerClass, OemEpochs = Math.Max(1, passes - 2), FullBatchIterations = 2 };
         // Fewer passes than the default (quick mode) would end before the default annealing window does: end it on the last iteration.
         int last = (int)matchedConfig.TotalIterations(set.Count) - 1;
-        if (matchedConfig.SimilarityAnnealEndIteration > last)
-            matchedConfig = matchedConfig with { SimilarityAnnealEndIteration = last, SimilarityAnnealStartIteration = Math.Min(matchedConfig.SimilarityAnnealStartIteration, last) };
+        if (matchedConfig.AnnealWindow(set.Count).End > last)
+            matchedConfig = matchedConfig with { SimilarityAnnealEnd = last, SimilarityAnnealStart = Math.Min(matchedConfig.AnnealWindow(set.Count).Start, last) };
         var matched = engine.Run(matchedConfig);
         double matchedWall = preprocess + deviceSeconds + upload + matchedClock.Elapsed.TotalSeconds;
 

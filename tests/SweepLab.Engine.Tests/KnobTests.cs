@@ -16,7 +16,7 @@ public class KnobTests(EngineDeviceFixture devices)
     private static ClassificationConfig Small => new()
     {
         Seed = 4, BatchSizePerClass = 100, InitSubsetSize = 100, OemEpochs = 2, FullBatchIterations = 1,
-        SimilarityAnnealStartIteration = 1, SimilarityAnnealEndIteration = 4, TargetResolutionAngstrom = 15, ConvergenceSwitchFraction = 0,
+        SimilarityAnnealStart = 1, SimilarityAnnealEnd = 4, TargetResolutionAngstrom = 15, ConvergenceSwitchFraction = 0,
     };
 
     private ClassificationResult Run(ClassificationConfig config, ComputeBackend backend = ComputeBackend.Pocl)
@@ -29,7 +29,7 @@ public class KnobTests(EngineDeviceFixture devices)
     public void SimilarityOneKeepsEveryParticlesEssAtK()
     {
         // s = 1 until the anneal starts at the last iteration.
-        var result = Run(Small with { ClassSimilarity = 1, SimilarityAnnealStartIteration = 6, SimilarityAnnealEndIteration = 6 });
+        var result = Run(Small with { ClassSimilarity = 1, SimilarityAnnealStart = 6, SimilarityAnnealEnd = 6 });
         foreach (var it in result.Iterations.Where(i => i.Similarity == 1))
         {
             Assert.Equal(2.0, it.MeanEss, 12);
@@ -50,10 +50,10 @@ public class KnobTests(EngineDeviceFixture devices)
     [SkippableFact]
     public void HalfLifeZeroKeepsTheRateFixedAndADecayHalvesIt()
     {
-        var fixedRate = Run(Small with { LearningRateInit = 0.7, LearningRateHalfLifeIterations = 0 });
+        var fixedRate = Run(Small with { LearningRateInit = 0.7, LearningRateHalfLife = 0 });
         Assert.Equal(1.0, fixedRate.Iterations[0].LearningRate); // iteration 0 has nothing to blend with
         Assert.All(fixedRate.Iterations.Skip(1).Where(i => !i.IsFullBatch), it => Assert.Equal(0.7, it.LearningRate));
-        var decaying = Run(Small with { LearningRateInit = 0.8, LearningRateHalfLifeIterations = 2 });
+        var decaying = Run(Small with { LearningRateInit = 0.8, LearningRateHalfLife = 2 });
         Assert.Equal(0.4, decaying.Iterations[2].LearningRate, 12);
         Assert.NotEqual(fixedRate.Volumes[0], decaying.Volumes[0]);
     }
@@ -173,7 +173,7 @@ public class KnobTests(EngineDeviceFixture devices)
     [SkippableFact]
     public void PoclAndTheCpuAcceleratorAgree()
     {
-        var config = Small with { OemEpochs = 1, FullBatchIterations = 0, SimilarityAnnealEndIteration = 2 };
+        var config = Small with { OemEpochs = 1, FullBatchIterations = 0, SimilarityAnnealEnd = 2 };
         var pocl = Run(config, ComputeBackend.Pocl);
         var cpu = Run(config, ComputeBackend.Cpu);
         Assert.Equal(pocl.Assignments, cpu.Assignments);
@@ -210,7 +210,7 @@ public class KnobTests(EngineDeviceFixture devices)
         var result = Run(Small with { Initialisation = InitialisationMode.Consensus, ClassSimilarity = 0 });
         Assert.True(result.Iterations[0].MeanEss < 1.99, $"ESS {result.Iterations[0].MeanEss}: the starting maps are identical");
         // ...while the similarity knob keeps its meaning from iteration 0 on (s = 1: every particle in every class).
-        var similar = Run(Small with { Initialisation = InitialisationMode.Consensus, ClassSimilarity = 1, SimilarityAnnealStartIteration = 6, SimilarityAnnealEndIteration = 6 });
+        var similar = Run(Small with { Initialisation = InitialisationMode.Consensus, ClassSimilarity = 1, SimilarityAnnealStart = 6, SimilarityAnnealEnd = 6 });
         Assert.Equal(2.0, similar.Iterations[0].MeanEss, 12);
         // Another seed draws another partition.
         var other = Run(Small with { Initialisation = InitialisationMode.Consensus, ClassSimilarity = 0, Seed = 5 });

@@ -34,7 +34,7 @@ public class RecoveryTests(EngineDeviceFixture devices, ITestOutputHelper output
         };
         var (input, dataset) = EngineTestData.Simulated(settings, targetResolutionAngstrom: 8);
         using var kernels = devices.Kernels(ComputeBackend.Pocl, input.Particles);
-        var result = new ClassificationEngine(kernels, input).Run(new ClassificationConfig { ClassCount = 3, Seed = 1, BatchSizePerClass = 500, SimilarityAnnealEndIteration = 8 });
+        var result = new ClassificationEngine(kernels, input).Run(new ClassificationConfig { ClassCount = 3, Seed = 1, BatchSizePerClass = 500, SimilarityAnnealEnd = 8 });
         Report(result);
         int minorityClass = result.Truth!.TrueClassOfClass.ToList().IndexOf(2);
         Assert.True(minorityClass >= 0, "no class was matched to the minority");

@@ -52,28 +52,70 @@ public sealed record ClassificationConfig
     /// </summary>
     public double ClassSimilarity { get; init; } = 0.5;
 
-    /// <summary>Last iteration at which s = s0; annealing starts after it (key <c>similarity_anneal_start</c>, &gt;= 0, iterations). Default 2.</summary>
-    public int SimilarityAnnealStartIteration { get; init; } = 2;
+    /// <summary>Last iteration at which s = s0; annealing starts after it (key <c>similarity_anneal_start</c>, &gt;= 0,
+    /// iterations or epochs such as <c>1ep</c>). Default 2.</summary>
+    public ScheduleTime SimilarityAnnealStart { get; init; } = 2;
 
     /// <summary>
-    /// First iteration at which s = 0 (key <c>similarity_anneal_end</c>, &gt;= anneal start, iterations; cryoSPARC default 10).
-    /// Null (<c>auto</c>, the default) means 10, or the run's last O-EM iteration when the run is shorter, so the defaults
-    /// work for any particle count, K and batch size (see <see cref="AnnealWindow"/>); a value given is never changed.
+    /// First iteration at which s = 0 (key <c>similarity_anneal_end</c>, &gt;= anneal start, iterations or epochs;
+    /// cryoSPARC default 10). Null (<c>auto</c>, the default) means 10, or the run's last O-EM iteration when the run is
+    /// shorter, so the defaults work for any particle count, K and batch size (see <see cref="AnnealWindow"/>); a value
+    /// given is never changed. In epochs (<c>2ep</c>) the window keeps its place in the data whatever the batch size.
     /// </summary>
-    public int? SimilarityAnnealEndIteration { get; init; }
+    public ScheduleTime? SimilarityAnnealEnd { get; init; }
 
     /// <summary>cryoSPARC's default anneal end, used by <c>auto</c> when the run is long enough.</summary>
     public const int DefaultAnnealEndIteration = 10;
 
     /// <summary>
-    /// The anneal window the run uses: the configured one, or with <c>auto</c> the end min(10, last O-EM iteration) and
-    /// the start no later than that end.
+    /// The anneal window the run uses, in iterations: the configured one (epochs converted on the run's clock), or
+    /// with <c>auto</c> the end min(10, last O-EM iteration) and the start no later than that end.
     /// </summary>
     public (int Start, int End) AnnealWindow(long particleCount)
     {
-        if (SimilarityAnnealEndIteration is int end) return (SimilarityAnnealStartIteration, end);
-        int auto = (int)Math.Min(DefaultAnnealEndIteration, Math.Max(0, OemIterations(particleCount) - 1));
-        return (Math.Min(SimilarityAnnealStartIteration, auto), auto);
+        var clock = Clock(particleCount);
+        int start = SimilarityAnnealStart.ToIteration(clock);
+        if (SimilarityAnnealEnd is { } end) return (start, end.ToIteration(clock));
+        int auto = (int)Math.Min(DefaultAnnealEndIteration, Math.Max(0, clock.OemIterations - 1));
+        return (Math.Min(start, auto), auto);
+    }
+
+    /// <summary>
+    /// Every schedule point of the run in both units (iterations and epochs), as the run uses them: result.json records
+    /// this so a sweep over batch sizes shows where each window fell, whichever unit the settings were written in.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Timeline(long particleCount)
+    {
+        var clock = Clock(particleCount);
+        var (start, end) = AnnealWindow(particleCount);
+        double halfLife = LearningRateHalfLife.ToIterations(clock);
+        var timeline = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["iterations_per_epoch"] = clock.IterationsPerEpoch,
+            ["oem_iterations"] = clock.OemIterations,
+            ["total_iterations"] = clock.TotalIterations,
+            ["similarity_anneal_start_iteration"] = start,
+            ["similarity_anneal_start_epochs"] = clock.ToEpochs(start),
+            ["similarity_anneal_end_iteration"] = end,
+            ["similarity_anneal_end_epochs"] = clock.ToEpochs(end),
+            ["learning_rate_half_life_iterations"] = halfLife,
+            ["learning_rate_half_life_epochs"] = clock.ToEpochs(halfLife),
+        };
+        if (HardClassification?.SwitchIterationOn(clock, end) is int sw)
+        {
+            timeline["hard_switch_iteration"] = sw;
+            timeline["hard_switch_epochs"] = clock.ToEpochs(sw);
+        }
+        return timeline;
+    }
+
+    /// <summary>The run's timeline for <paramref name="particleCount"/> particles, which turns epochs into iterations.</summary>
+    public RunClock Clock(long particleCount)
+    {
+        if (particleCount < 1) throw new ArgumentOutOfRangeException(nameof(particleCount), particleCount, "particle count must be >= 1");
+        long batch = Math.Min((long)Math.Max(1, BatchSizePerClass) * Math.Max(1, ClassCount), particleCount);
+        long oem = (Math.Max(1, OemEpochs) * particleCount + batch - 1) / batch;
+        return new RunClock(particleCount, batch, oem, oem + Math.Max(0, FullBatchIterations));
     }
 
     /// <summary>How s modifies the posteriors (key <c>similarity_model</c>: tempered | mixture; default tempered).</summary>
@@ -91,9 +133,9 @@ public sealed record ClassificationConfig
 
     /// <summary>
     /// Iterations over which the O-EM learning rate halves: eta_t = eta0 0.5^(t / half-life) (key
-    /// <c>learning_rate_half_life_iterations</c>, &gt;= 0, iterations; 0 = fixed rate eta0). Default 50.
+    /// <c>learning_rate_half_life_iterations</c>, &gt;= 0, iterations, or epochs such as <c>2ep</c>; 0 = fixed rate eta0). Default 50.
     /// </summary>
-    public double LearningRateHalfLifeIterations { get; init; } = 50.0;
+    public ScheduleTime LearningRateHalfLife { get; init; } = 50.0;
 
     /// <summary>Particles per class in each O-EM batch; a batch holds this x K particles (key <c>batch_size_per_class</c>, &gt;= 1; cryoSPARC default 1000).</summary>
     public int BatchSizePerClass { get; init; } = 1000;
@@ -217,71 +259,29 @@ public sealed record ClassificationConfig
         var errors = new List<ConfigError>();
         void Add(string key, string message) => errors.Add(new ConfigError(key, message));
         static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        static bool In(double v, double lo, double hi) => v >= lo && v <= hi; // false for NaN
 
-        if (ClassCount < 2) Add(Keys.Classes, $"{ClassCount} classes; must be an integer >= 2");
+        // each setting's own range, from its declaration
+        foreach (var knob in Knobs.All)
+            if (knob.Check(this) is string problem) Add(knob.Key, problem);
+        bool Bad(string key) => errors.Any(e => e.Key == key);
 
-        if (!(TargetResolutionAngstrom > 0) || !double.IsFinite(TargetResolutionAngstrom))
-            Add(Keys.TargetResolutionAngstrom, $"{F(TargetResolutionAngstrom)} Angstrom; must be a positive finite resolution in Angstrom");
-        else if (pixelSizeAngstrom is double px)
+        // settings checked against each other
+        if (pixelSizeAngstrom is double px)
         {
             if (!(px > 0) || !double.IsFinite(px))
                 throw new ArgumentOutOfRangeException(nameof(pixelSizeAngstrom), px, "pixel size must be positive (Angstrom)");
-            if (TargetResolutionAngstrom < 2 * px - 1e-9)
+            if (!Bad(Keys.TargetResolutionAngstrom) && TargetResolutionAngstrom < 2 * px - 1e-9)
                 Add(Keys.TargetResolutionAngstrom, $"{F(TargetResolutionAngstrom)} Angstrom is finer than Nyquist; must be >= 2 x pixel size = {F(2 * px)} Angstrom");
         }
-
-        if (!Enum.IsDefined(Initialisation)) Add(Keys.Initialisation, $"unknown value {(int)Initialisation}; must be simple, input_volumes, pca or consensus");
-        if (!Enum.IsDefined(NoiseUpdate)) Add(Keys.NoiseUpdate, $"unknown value {(int)NoiseUpdate}; must be static or per_iteration");
-        if (!Enum.IsDefined(Tau2Source)) Add(Keys.Tau2Source, $"unknown value {(int)Tau2Source}; must be consensus or class_map");
-        if (!Enum.IsDefined(ResolutionSchedule)) Add(Keys.ResolutionSchedule, $"unknown value {(int)ResolutionSchedule}; must be fixed or grow");
-        if (InitSubsetSize < 1) Add(Keys.InitSubsetSize, $"{InitSubsetSize} particles; must be an integer >= 1");
-        if (!(InitLowpassResolutionAngstrom > 0) || !double.IsFinite(InitLowpassResolutionAngstrom))
-            Add(Keys.InitLowpassResolutionAngstrom, $"{F(InitLowpassResolutionAngstrom)} Angstrom; must be a positive finite resolution in Angstrom");
-        else if (double.IsFinite(TargetResolutionAngstrom) && InitLowpassResolutionAngstrom < TargetResolutionAngstrom)
+        if (!Bad(Keys.InitLowpassResolutionAngstrom) && !Bad(Keys.TargetResolutionAngstrom) && InitLowpassResolutionAngstrom < TargetResolutionAngstrom)
             Add(Keys.InitLowpassResolutionAngstrom, $"{F(InitLowpassResolutionAngstrom)} Angstrom is finer than the target resolution; must be >= target_resolution_angstrom = {F(TargetResolutionAngstrom)} Angstrom");
-        if (PcaReconstructionCount < Math.Max(2, ClassCount))
+        if (!Bad(Keys.PcaReconstructionCount) && PcaReconstructionCount < ClassCount)
             Add(Keys.PcaReconstructionCount, $"{PcaReconstructionCount} reconstructions; must be an integer >= max(2, classes) = {Math.Max(2, ClassCount)}");
-        if (PcaComponentCount < 1 || PcaComponentCount >= Math.Max(2, PcaReconstructionCount))
+        if (!Bad(Keys.PcaComponentCount) && PcaComponentCount >= Math.Max(2, PcaReconstructionCount))
             Add(Keys.PcaComponentCount, $"{PcaComponentCount} components; must be an integer in [1, pca_reconstruction_count - 1 = {Math.Max(2, PcaReconstructionCount) - 1}]");
-
-        if (!In(ClassSimilarity, 0, 1)) Add(Keys.ClassSimilarity, $"{F(ClassSimilarity)}; must lie in [0, 1]");
-        if (SimilarityAnnealStartIteration < 0)
-            Add(Keys.SimilarityAnnealStart, $"iteration {SimilarityAnnealStartIteration}; must be an integer >= 0 (0-based iterations)");
-        if (SimilarityAnnealEndIteration < 0)
-            Add(Keys.SimilarityAnnealEnd, $"iteration {SimilarityAnnealEndIteration}; must be an integer >= 0 (0-based iterations), or auto");
-        else if (SimilarityAnnealEndIteration < SimilarityAnnealStartIteration)
-            Add(Keys.SimilarityAnnealEnd, $"iteration {SimilarityAnnealEndIteration} is before similarity_anneal_start = {SimilarityAnnealStartIteration}; must be >= it");
-        if (!Enum.IsDefined(SimilarityModel)) Add(Keys.SimilarityModel, $"unknown value {(int)SimilarityModel}; must be tempered or mixture");
-        if (AutoSimilarityTargetEssFraction is double ess && !(ess > 0 && ess <= 1))
-            Add(Keys.AutoSimilarityTargetEssFraction, $"{F(ess)}; must lie in (0, 1] (a fraction of the class count), or be null for off");
-
-        if (!(LearningRateInit > 0 && LearningRateInit <= 1)) Add(Keys.LearningRateInit, $"{F(LearningRateInit)}; must lie in (0, 1]");
-        if (!(LearningRateHalfLifeIterations >= 0) || !double.IsFinite(LearningRateHalfLifeIterations))
-            Add(Keys.LearningRateHalfLifeIterations, $"{F(LearningRateHalfLifeIterations)} iterations; must be finite and >= 0 (0 = fixed learning rate)");
-        if (BatchSizePerClass < 1) Add(Keys.BatchSizePerClass, $"{BatchSizePerClass} particles; must be an integer >= 1");
-        if (OemEpochs < 1) Add(Keys.OemEpochs, $"{OemEpochs} epochs; must be an integer >= 1");
-        if (FullBatchIterations < 0) Add(Keys.FullBatchIterations, $"{FullBatchIterations} iterations; must be an integer >= 0");
-
-        switch (HardClassification)
-        {
-            case null:
-                Add(Keys.HardClassification, "missing; must be off, on, soft_then_hard:N, soft_then_hard:anneal_end or hard_then_soft:N");
-                break;
-            case { SwitchIteration: int n } when n < 1:
-                Add(Keys.HardClassification, $"{HardClassification.Canonical}: switch iteration {n}; must be >= 1 (at 0 the schedule equals {(HardClassification is HardClassificationSchedule.SoftThenHard ? "on" : "off")}; write that instead)");
-                break;
-        }
-
-        if (!In(ConvergenceSwitchFraction, 0, 1)) Add(Keys.ConvergenceSwitchFraction, $"{F(ConvergenceSwitchFraction)}; must lie in [0, 1] (0 = never stop early)");
-        if (!(CollapseFloorFraction >= 0 && CollapseFloorFraction < 1)) Add(Keys.CollapseFloorFraction, $"{F(CollapseFloorFraction)}; must lie in [0, 1)");
-        if (!Enum.IsDefined(NoiseModel)) Add(Keys.NoiseModel, $"unknown value {(int)NoiseModel}; must be coloured or white");
-        if (!(RegularisationTau2Fudge > 0) || !double.IsFinite(RegularisationTau2Fudge))
-            Add(Keys.RegularisationTau2Fudge, $"{F(RegularisationTau2Fudge)}; must be a positive finite number (RELION's T, typically 1-4)");
-        if (MaskRadiusAngstrom is double mask && (!(mask >= 0) || !double.IsFinite(mask)))
-            Add(Keys.MaskRadiusAngstrom, $"{F(mask)} Angstrom; must be a positive finite radius in Angstrom, auto, or none");
-        if (!(AutoMaskThreshold > 0 && AutoMaskThreshold < 1))
-            Add(Keys.AutoMaskThreshold, $"{F(AutoMaskThreshold)}; must lie in (0, 1) (a fraction of the consensus map's maximum)");
+        if (SimilarityAnnealEnd is { } annealEnd && !Bad(Keys.SimilarityAnnealEnd) && !Bad(Keys.SimilarityAnnealStart)
+            && annealEnd.Unit == SimilarityAnnealStart.Unit && annealEnd.Value < SimilarityAnnealStart.Value)
+            Add(Keys.SimilarityAnnealEnd, $"{annealEnd.Canonical} is before similarity_anneal_start = {SimilarityAnnealStart.Canonical}; must be >= it");
 
         if (particleCount is long n2)
         {
@@ -290,19 +290,24 @@ public sealed record ClassificationConfig
                 Add(Keys.Classes, $"{ClassCount} classes for {n2} particles; must be <= the particle count");
             if (InitSubsetSize > n2 && Initialisation is InitialisationMode.Simple or InitialisationMode.Pca)
                 Add(Keys.InitSubsetSize, $"{InitSubsetSize} particles per initial reconstruction; must be <= the particle count {n2}");
-            if (ClassCount >= 2 && BatchSizePerClass >= 1 && OemEpochs >= 1 && FullBatchIterations >= 0)
-            {
-                long total = TotalIterations(n2);
-                bool similarityUsed = ClassSimilarity > 0 || AutoSimilarityTargetEssFraction is not null;
-                if (similarityUsed && SimilarityAnnealEndIteration is int given && given > total - 1)
-                    Add(Keys.SimilarityAnnealEnd, $"iteration {SimilarityAnnealEndIteration} is beyond the run's last iteration {total - 1} ({total} iterations for {n2} particles), so the similarity never reaches 0; must be <= {total - 1}");
-                if (HardClassification?.SwitchIteration is int sw && sw > total - 1)
-                    Add(Keys.HardClassification, $"{HardClassification.Canonical}: switch iteration {sw} is beyond the run's last iteration {total - 1} ({total} iterations for {n2} particles); must be <= {total - 1}");
-                if (HardClassification is HardClassificationSchedule.SoftThenHardAtAnnealEnd && AnnealWindow(n2).End > total - 1)
-                    Add(Keys.HardClassification, $"soft_then_hard:anneal_end switches at iteration {AnnealWindow(n2).End}, beyond the run's last iteration {total - 1}");
-            }
+            if (errors.Count == 0) ValidateTimeline(Clock(n2), Add);
         }
         return errors;
+    }
+
+    /// <summary>Schedule points must fall inside the run (otherwise the knob is dead); messages give both units.</summary>
+    private void ValidateTimeline(RunClock clock, Action<string, string> add)
+    {
+        long last = clock.TotalIterations - 1;
+        string Run() => $"the run's last {clock.Describe((int)Math.Min(last, int.MaxValue))} ({clock.TotalIterations} iterations for {clock.ParticleCount} particles, {Math.Round(clock.IterationsPerEpoch, 3).ToString("R", CultureInfo.InvariantCulture)} per epoch)";
+        var (start, end) = AnnealWindow(clock.ParticleCount);
+        if (SimilarityAnnealEnd is not null && end < start)
+            add(Keys.SimilarityAnnealEnd, $"{SimilarityAnnealEnd.Value.Canonical} = {clock.Describe(end)} is before similarity_anneal_start = {clock.Describe(start)}; must be >= it");
+        bool similarityUsed = ClassSimilarity > 0 || AutoSimilarityTargetEssFraction is not null;
+        if (similarityUsed && SimilarityAnnealEnd is not null && end > last)
+            add(Keys.SimilarityAnnealEnd, $"{SimilarityAnnealEnd.Value.Canonical} = {clock.Describe(end)} is beyond {Run()}, so the similarity never reaches 0; must be <= {clock.Describe((int)last)}");
+        if (HardClassification?.SwitchIterationOn(clock, end) is int sw && sw > last)
+            add(Keys.HardClassification, $"{HardClassification.Canonical} switches at {clock.Describe(sw)}, beyond {Run()}; must be <= {clock.Describe((int)last)}");
     }
 
     /// <summary>Returns this configuration, or throws <see cref="ConfigValidationException"/> listing every error (see <see cref="Validate"/>).</summary>
@@ -314,89 +319,18 @@ public sealed record ClassificationConfig
     }
 
     /// <summary>Number of O-EM iterations for <paramref name="particleCount"/> particles: ceil(epochs N / min(batch per class x K, N)).</summary>
-    public long OemIterations(long particleCount)
-    {
-        if (particleCount < 1) throw new ArgumentOutOfRangeException(nameof(particleCount), particleCount, "particle count must be >= 1");
-        long batch = Math.Min((long)BatchSizePerClass * ClassCount, particleCount);
-        return (OemEpochs * particleCount + batch - 1) / batch;
-    }
+    public long OemIterations(long particleCount) => Clock(particleCount).OemIterations;
 
     /// <summary>All iterations of the run: O-EM iterations then <see cref="FullBatchIterations"/>.</summary>
     public long TotalIterations(long particleCount) => OemIterations(particleCount) + FullBatchIterations;
 
     /// <summary>
-    /// Every setting as key -&gt; text, keys in ordinal order, values culture-invariant (numbers in round-trip form,
-    /// enums and schedules in their snake_case text form, "null" for unset options). The sweep layer hashes this for
-    /// run ids, so two configurations that differ in any setting differ here.
+    /// Every setting as key -&gt; text, keys in ordinal order, values culture-invariant (the canonical text of each
+    /// <see cref="Knobs"/> entry). Two configurations that differ in any setting differ here.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> ToCanonicalDictionary()
     {
-        static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
-        var pairs = new List<KeyValuePair<string, string>>
-        {
-            new(Keys.Classes, I(ClassCount)),
-            new(Keys.TargetResolutionAngstrom, D(TargetResolutionAngstrom)),
-            new(Keys.Initialisation, Initialisation switch
-            {
-                InitialisationMode.Simple => "simple",
-                InitialisationMode.InputVolumes => "input_volumes",
-                InitialisationMode.Pca => "pca",
-                InitialisationMode.Consensus => "consensus",
-                _ => I((int)Initialisation),
-            }),
-            new(Keys.NoiseUpdate, NoiseUpdate switch
-            {
-                NoiseUpdate.Static => "static",
-                NoiseUpdate.PerIteration => "per_iteration",
-                _ => I((int)NoiseUpdate),
-            }),
-            new(Keys.Tau2Source, Tau2Source switch
-            {
-                Tau2Source.Consensus => "consensus",
-                Tau2Source.ClassMap => "class_map",
-                _ => I((int)Tau2Source),
-            }),
-            new(Keys.ResolutionSchedule, ResolutionSchedule switch
-            {
-                ResolutionSchedule.Fixed => "fixed",
-                ResolutionSchedule.Grow => "grow",
-                _ => I((int)ResolutionSchedule),
-            }),
-            new(Keys.InitSubsetSize, I(InitSubsetSize)),
-            new(Keys.InitLowpassResolutionAngstrom, D(InitLowpassResolutionAngstrom)),
-            new(Keys.PcaReconstructionCount, I(PcaReconstructionCount)),
-            new(Keys.PcaComponentCount, I(PcaComponentCount)),
-            new(Keys.ClassSimilarity, D(ClassSimilarity)),
-            new(Keys.SimilarityAnnealStart, I(SimilarityAnnealStartIteration)),
-            new(Keys.SimilarityAnnealEnd, SimilarityAnnealEndIteration is int end ? I(end) : "auto"),
-            new(Keys.SimilarityModel, SimilarityModel switch
-            {
-                SimilarityModel.Tempered => "tempered",
-                SimilarityModel.Mixture => "mixture",
-                _ => I((int)SimilarityModel),
-            }),
-            new(Keys.AutoSimilarityTargetEssFraction, AutoSimilarityTargetEssFraction is double e ? D(e) : "null"),
-            new(Keys.LearningRateInit, D(LearningRateInit)),
-            new(Keys.LearningRateHalfLifeIterations, D(LearningRateHalfLifeIterations)),
-            new(Keys.BatchSizePerClass, I(BatchSizePerClass)),
-            new(Keys.OemEpochs, I(OemEpochs)),
-            new(Keys.FullBatchIterations, I(FullBatchIterations)),
-            new(Keys.HardClassification, HardClassification?.Canonical ?? "null"),
-            new(Keys.ConvergenceSwitchFraction, D(ConvergenceSwitchFraction)),
-            new(Keys.CollapseFloorFraction, D(CollapseFloorFraction)),
-            new(Keys.NoiseModel, NoiseModel switch
-            {
-                NoiseModel.Coloured => "coloured",
-                NoiseModel.White => "white",
-                _ => I((int)NoiseModel),
-            }),
-            new(Keys.RegularisationTau2Fudge, D(RegularisationTau2Fudge)),
-            new(Keys.MaskRadiusAngstrom, MaskRadiusAngstrom switch { null => "auto", 0 => "none", double m => D(m) }),
-            new(Keys.AutoMask, AutoMask ? "true" : "false"),
-            new(Keys.AutoMaskThreshold, D(AutoMaskThreshold)),
-            new(Keys.Seed, Seed.ToString(CultureInfo.InvariantCulture)),
-        };
+        var pairs = Knobs.All.Select(k => new KeyValuePair<string, string>(k.Key, k.Format(this))).ToList();
         pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         return pairs;
     }

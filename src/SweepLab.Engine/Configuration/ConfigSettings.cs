@@ -6,47 +6,12 @@ namespace SweepLab.Engine.Configuration;
 /// Builds a <see cref="ClassificationConfig"/> from snake_case key/value text, the one path by which the CLI's
 /// options and a sweep's settings reach the engine. Every problem is reported at once with its key: an unknown key,
 /// a value of the wrong type; ranges are then checked by <see cref="ClassificationConfig.Validate"/>.
-/// Values use the canonical forms of <see cref="ClassificationConfig.ToCanonicalDictionary"/> ("null" clears an
-/// optional value); the named schedules soft, hard, soft_then_hard and hard_then_soft are accepted for
-/// hard_classification as aliases of off, on, soft_then_hard:anneal_end and hard_then_soft:N.
+/// Each key is parsed by its <see cref="Knobs"/> entry, in the canonical forms of
+/// <see cref="ClassificationConfig.ToCanonicalDictionary"/> ("null" clears an optional value); the named schedules
+/// soft, hard and soft_then_hard are accepted for hard_classification as aliases of off, on and soft_then_hard:anneal_end.
 /// </summary>
 public static class ConfigSettings
 {
-    private delegate ClassificationConfig Setter(ClassificationConfig config, string value);
-
-    private static readonly Dictionary<string, Setter> Setters = new(StringComparer.Ordinal)
-    {
-        [ClassificationConfig.Keys.Classes] = (c, v) => c with { ClassCount = Int(v) },
-        [ClassificationConfig.Keys.TargetResolutionAngstrom] = (c, v) => c with { TargetResolutionAngstrom = Double(v) },
-        [ClassificationConfig.Keys.Initialisation] = (c, v) => c with { Initialisation = Enum<InitialisationMode>(v, ("simple", InitialisationMode.Simple), ("input_volumes", InitialisationMode.InputVolumes), ("pca", InitialisationMode.Pca), ("consensus", InitialisationMode.Consensus)) },
-        [ClassificationConfig.Keys.NoiseUpdate] = (c, v) => c with { NoiseUpdate = Enum<NoiseUpdate>(v, ("static", NoiseUpdate.Static), ("per_iteration", NoiseUpdate.PerIteration)) },
-        [ClassificationConfig.Keys.Tau2Source] = (c, v) => c with { Tau2Source = Enum<Tau2Source>(v, ("consensus", Tau2Source.Consensus), ("class_map", Tau2Source.ClassMap)) },
-        [ClassificationConfig.Keys.ResolutionSchedule] = (c, v) => c with { ResolutionSchedule = Enum<ResolutionSchedule>(v, ("fixed", ResolutionSchedule.Fixed), ("grow", ResolutionSchedule.Grow)) },
-        [ClassificationConfig.Keys.InitSubsetSize] = (c, v) => c with { InitSubsetSize = Int(v) },
-        [ClassificationConfig.Keys.InitLowpassResolutionAngstrom] = (c, v) => c with { InitLowpassResolutionAngstrom = Double(v) },
-        [ClassificationConfig.Keys.PcaReconstructionCount] = (c, v) => c with { PcaReconstructionCount = Int(v) },
-        [ClassificationConfig.Keys.PcaComponentCount] = (c, v) => c with { PcaComponentCount = Int(v) },
-        [ClassificationConfig.Keys.ClassSimilarity] = (c, v) => c with { ClassSimilarity = Double(v) },
-        [ClassificationConfig.Keys.SimilarityAnnealStart] = (c, v) => c with { SimilarityAnnealStartIteration = Int(v) },
-        [ClassificationConfig.Keys.SimilarityAnnealEnd] = (c, v) => c with { SimilarityAnnealEndIteration = IsNull(v) || v.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : Int(v) },
-        [ClassificationConfig.Keys.SimilarityModel] = (c, v) => c with { SimilarityModel = Enum<SimilarityModel>(v, ("tempered", SimilarityModel.Tempered), ("mixture", SimilarityModel.Mixture)) },
-        [ClassificationConfig.Keys.AutoSimilarityTargetEssFraction] = (c, v) => c with { AutoSimilarityTargetEssFraction = IsNull(v) ? null : Double(v) },
-        [ClassificationConfig.Keys.LearningRateInit] = (c, v) => c with { LearningRateInit = Double(v) },
-        [ClassificationConfig.Keys.LearningRateHalfLifeIterations] = (c, v) => c with { LearningRateHalfLifeIterations = Double(v) },
-        [ClassificationConfig.Keys.BatchSizePerClass] = (c, v) => c with { BatchSizePerClass = Int(v) },
-        [ClassificationConfig.Keys.OemEpochs] = (c, v) => c with { OemEpochs = Int(v) },
-        [ClassificationConfig.Keys.FullBatchIterations] = (c, v) => c with { FullBatchIterations = Int(v) },
-        [ClassificationConfig.Keys.HardClassification] = (c, v) => c with { HardClassification = HardSchedule(v) },
-        [ClassificationConfig.Keys.ConvergenceSwitchFraction] = (c, v) => c with { ConvergenceSwitchFraction = Double(v) },
-        [ClassificationConfig.Keys.CollapseFloorFraction] = (c, v) => c with { CollapseFloorFraction = Double(v) },
-        [ClassificationConfig.Keys.NoiseModel] = (c, v) => c with { NoiseModel = Enum<NoiseModel>(v, ("coloured", NoiseModel.Coloured), ("colored", NoiseModel.Coloured), ("white", NoiseModel.White)) },
-        [ClassificationConfig.Keys.RegularisationTau2Fudge] = (c, v) => c with { RegularisationTau2Fudge = Double(v) },
-        [ClassificationConfig.Keys.MaskRadiusAngstrom] = (c, v) => c with { MaskRadiusAngstrom = IsNull(v) || v.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : v.Equals("none", StringComparison.OrdinalIgnoreCase) ? 0 : Double(v) },
-        [ClassificationConfig.Keys.AutoMask] = (c, v) => c with { AutoMask = Bool(v) },
-        [ClassificationConfig.Keys.AutoMaskThreshold] = (c, v) => c with { AutoMaskThreshold = Double(v) },
-        [ClassificationConfig.Keys.Seed] = (c, v) => c with { Seed = ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw new FormatException($"'{v}' is not a non-negative integer seed") },
-    };
-
     /// <summary>
     /// The shorthand key <c>algorithm</c>: a named set of settings applied before every other key (explicit keys win).
     /// <c>oem</c> is the defaults (cryoSPARC-style online EM); <c>relion_em</c> is RELION 3.1's Class3D without alignment
@@ -57,6 +22,12 @@ public static class ConfigSettings
     /// half RELION's --particle_diameter.
     /// </summary>
     public const string AlgorithmKey = "algorithm";
+
+    /// <summary>What <see cref="AlgorithmKey"/> does, for help and the README's knob table.</summary>
+    public const string AlgorithmDescription =
+        "A named set of the settings below, applied first (explicit settings win): oem = the defaults (cryoSPARC-style online EM); "
+        + "relion_em = RELION 3.1's Class3D without alignment (full-batch EM from the consensus at 30 A, s = 0, noise re-estimated, "
+        + "class-map tau^2, growing resolution, 25 iterations).";
 
     public static IReadOnlyDictionary<string, IReadOnlyList<KeyValuePair<string, string>>> Algorithms { get; } =
         new Dictionary<string, IReadOnlyList<KeyValuePair<string, string>>>(StringComparer.Ordinal)
@@ -77,9 +48,9 @@ public static class ConfigSettings
         };
 
     /// <summary>Every key a setting may have, in canonical order.</summary>
-    public static IReadOnlyCollection<string> KnownKeys => Setters.Keys;
+    public static IReadOnlyCollection<string> KnownKeys { get; } = Knobs.All.Select(k => k.Key).ToList();
 
-    public static bool IsKnown(string key) => Setters.ContainsKey(key) || key == HardSwitchIterationKey || key == AlgorithmKey;
+    public static bool IsKnown(string key) => Knobs.Find(key) is not null || key == HardSwitchIterationKey || key == AlgorithmKey;
 
     /// <summary>Applies the settings over <paramref name="start"/> (defaults when null); returns the config or the errors.</summary>
     public static (ClassificationConfig? Config, IReadOnlyList<ConfigError> Errors) TryApply(
@@ -89,14 +60,14 @@ public static class ConfigSettings
         var errors = new List<ConfigError>();
         foreach (var (key, value) in CombineSwitchIteration(ExpandAlgorithm(settings.ToList(), errors), errors))
         {
-            if (!Setters.TryGetValue(key, out var setter))
+            if (Knobs.Find(key) is not { } knob)
             {
-                errors.Add(new ConfigError(key, $"unknown setting; known settings are {string.Join(", ", Setters.Keys)}"));
+                errors.Add(new ConfigError(key, $"unknown setting; known settings are {string.Join(", ", KnownKeys)}"));
                 continue;
             }
             try
             {
-                config = setter(config, value.Trim());
+                config = knob.Parse(config, value.Trim());
             }
             catch (FormatException e)
             {
@@ -149,43 +120,5 @@ public static class ConfigSettings
             return settings;
         }
         return [.. preset, .. settings];
-    }
-
-    private static bool IsNull(string v) => v.Length == 0 || v.Equals("null", StringComparison.OrdinalIgnoreCase) || v == "~";
-
-    private static int Int(string v) =>
-        int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i) ? i
-        : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue ? (int)d
-        : throw new FormatException($"'{v}' is not an integer");
-
-    private static double Double(string v) =>
-        double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d
-        : throw new FormatException($"'{v}' is not a finite number");
-
-    private static bool Bool(string v) => v.ToLowerInvariant() switch
-    {
-        "true" or "yes" or "on" or "1" => true,
-        "false" or "no" or "off" or "0" => false,
-        _ => throw new FormatException($"'{v}' is not true or false"),
-    };
-
-    private static T Enum<T>(string v, params (string Name, T Value)[] names)
-    {
-        foreach (var (name, value) in names)
-            if (string.Equals(v, name, StringComparison.OrdinalIgnoreCase)) return value;
-        throw new FormatException($"'{v}' is not one of {string.Join(", ", names.Select(n => n.Name))}");
-    }
-
-    private static HardClassificationSchedule HardSchedule(string v)
-    {
-        string t = v.ToLowerInvariant();
-        string canonical = t switch
-        {
-            "soft" => "off",
-            "hard" => "on",
-            "soft_then_hard" => "soft_then_hard:anneal_end",
-            _ => t,
-        };
-        return HardClassificationSchedule.Parse(canonical);
     }
 }

@@ -17,7 +17,8 @@ public sealed record IterationPlan(int Index, int Epoch, bool IsFullBatch, long 
     public long BatchSize => BatchEnd - BatchStart;
 }
 
-/// <summary>The schedules of one run built from its configuration, and the per-iteration plan they give.</summary>
+/// <summary>The schedules of one run built from its configuration, and the per-iteration plan they give. Every
+/// schedule point given in epochs is turned into iterations here, once, on the run's <see cref="RunClock"/>.</summary>
 public sealed record RunSchedule(BatchSchedule Batches, SimilaritySchedule Similarity, LearningRateSchedule LearningRate, HardSchedule Hard)
 {
     /// <summary>
@@ -31,12 +32,13 @@ public sealed record RunSchedule(BatchSchedule Batches, SimilaritySchedule Simil
         ArgumentNullException.ThrowIfNull(config);
         config.ThrowIfInvalid(particleCount: particleCount);
         var batches = BatchSchedule.FromConfig(config, particleCount);
+        var clock = config.Clock(particleCount);
         var (annealStart, annealEnd) = config.AnnealWindow(particleCount);
         return new RunSchedule(
             batches,
             new SimilaritySchedule(initialSimilarity ?? config.ClassSimilarity, annealStart, annealEnd),
-            new LearningRateSchedule(config.LearningRateInit, config.LearningRateHalfLifeIterations, batches.OemIterationCount),
-            new HardSchedule(config.HardClassification, annealEnd));
+            new LearningRateSchedule(config.LearningRateInit, config.LearningRateHalfLife.ToIterations(clock), batches.OemIterationCount),
+            new HardSchedule(config.HardClassification, config.HardClassification.SwitchIterationOn(clock, annealEnd) ?? 0));
     }
 
     public int TotalIterationCount => Batches.TotalIterationCount;

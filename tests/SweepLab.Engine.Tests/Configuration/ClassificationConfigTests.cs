@@ -17,7 +17,7 @@ public class ClassificationConfigTests
         Assert.Equal(0.5, c.ClassSimilarity);
         Assert.Equal(1000, c.BatchSizePerClass);
         Assert.Equal(0.4, c.LearningRateInit);
-        Assert.Equal(50, c.LearningRateHalfLifeIterations);
+        Assert.Equal(new ScheduleTime(50, ScheduleUnit.Iterations), c.LearningRateHalfLife);
         Assert.IsType<HardClassificationSchedule.Off>(c.HardClassification);
         Assert.Null(c.AutoSimilarityTargetEssFraction);
         // value equality, the hard schedule included
@@ -36,11 +36,11 @@ public class ClassificationConfigTests
             InitSubsetSize = 0,
             PcaComponentCount = 0,
             ClassSimilarity = 1.02,
-            SimilarityAnnealStartIteration = 8,
-            SimilarityAnnealEndIteration = 4,
+            SimilarityAnnealStart = 8,
+            SimilarityAnnealEnd = 4,
             AutoSimilarityTargetEssFraction = 0,
             LearningRateInit = 0,
-            LearningRateHalfLifeIterations = -1,
+            LearningRateHalfLife = -1,
             BatchSizePerClass = 0,
             OemEpochs = 0,
             FullBatchIterations = -1,
@@ -74,11 +74,11 @@ public class ClassificationConfigTests
     [Fact]
     public void Anneal_end_before_start_is_rejected()
     {
-        var c = new ClassificationConfig { SimilarityAnnealStartIteration = 6, SimilarityAnnealEndIteration = 5 };
+        var c = new ClassificationConfig { SimilarityAnnealStart = 6, SimilarityAnnealEnd = 5 };
         var error = Assert.Single(c.Validate());
         Assert.Equal("similarity_anneal_end", error.Key);
         Assert.Contains("similarity_anneal_start = 6", error.Message);
-        Assert.Empty((c with { SimilarityAnnealEndIteration = 6 }).Validate());
+        Assert.Empty((c with { SimilarityAnnealEnd = 6 }).Validate());
     }
 
     [Fact]
@@ -98,12 +98,12 @@ public class ClassificationConfigTests
     public void Settings_that_the_run_never_reaches_are_rejected_given_the_particle_count()
     {
         // 4000 particles, 2 classes x 1000, 2 epochs: 4 O-EM + 2 full = 6 iterations (0..5)
-        var c = new ClassificationConfig { SimilarityAnnealEndIteration = 5, OemEpochs = 2, FullBatchIterations = 2 };
+        var c = new ClassificationConfig { SimilarityAnnealEnd = 5, OemEpochs = 2, FullBatchIterations = 2 };
         Assert.Equal(6, c.TotalIterations(4000));
         Assert.Empty(c.Validate(particleCount: 4000));
-        Assert.Equal("similarity_anneal_end", Assert.Single((c with { SimilarityAnnealEndIteration = 6 }).Validate(particleCount: 4000)).Key);
+        Assert.Equal("similarity_anneal_end", Assert.Single((c with { SimilarityAnnealEnd = 6 }).Validate(particleCount: 4000)).Key);
         // with no similarity at all the anneal window does not matter
-        Assert.Empty((c with { SimilarityAnnealEndIteration = 60, ClassSimilarity = 0 }).Validate(particleCount: 4000));
+        Assert.Empty((c with { SimilarityAnnealEnd = 60, ClassSimilarity = 0 }).Validate(particleCount: 4000));
         var lateSwitch = c with { HardClassification = new HardClassificationSchedule.SoftThenHard(6) };
         Assert.Equal("hard_classification", Assert.Single(lateSwitch.Validate(particleCount: 4000)).Key);
         Assert.Empty((c with { HardClassification = new HardClassificationSchedule.SoftThenHard(5) }).Validate(particleCount: 4000));
@@ -127,7 +127,7 @@ public class ClassificationConfigTests
         Assert.InRange(end, 0, Math.Min(ClassificationConfig.DefaultAnnealEndIteration, c.OemIterations(particles) - 1));
         Assert.InRange(start, 0, end);
         // A given anneal end is kept as given (and checked), never moved.
-        Assert.Equal((2, 10), (c with { SimilarityAnnealEndIteration = 10 }).AnnealWindow(particles));
+        Assert.Equal((2, 10), (c with { SimilarityAnnealEnd = 10 }).AnnealWindow(particles));
     }
 
     /// <summary>One change per key: each must show in the canonical dictionary under exactly that key.</summary>
@@ -142,12 +142,12 @@ public class ClassificationConfigTests
         yield return new object[] { K.PcaReconstructionCount, d with { PcaReconstructionCount = 50 } };
         yield return new object[] { K.PcaComponentCount, d with { PcaComponentCount = 3 } };
         yield return new object[] { K.ClassSimilarity, d with { ClassSimilarity = 0.52 } };
-        yield return new object[] { K.SimilarityAnnealStart, d with { SimilarityAnnealStartIteration = 3 } };
-        yield return new object[] { K.SimilarityAnnealEnd, d with { SimilarityAnnealEndIteration = 12 } };
+        yield return new object[] { K.SimilarityAnnealStart, d with { SimilarityAnnealStart = 3 } };
+        yield return new object[] { K.SimilarityAnnealEnd, d with { SimilarityAnnealEnd = 12 } };
         yield return new object[] { K.SimilarityModel, d with { SimilarityModel = SimilarityModel.Mixture } };
         yield return new object[] { K.AutoSimilarityTargetEssFraction, d with { AutoSimilarityTargetEssFraction = 0.75 } };
         yield return new object[] { K.LearningRateInit, d with { LearningRateInit = 1.0 } };
-        yield return new object[] { K.LearningRateHalfLifeIterations, d with { LearningRateHalfLifeIterations = 0 } };
+        yield return new object[] { K.LearningRateHalfLifeIterations, d with { LearningRateHalfLife = 0 } };
         yield return new object[] { K.BatchSizePerClass, d with { BatchSizePerClass = 5000 } };
         yield return new object[] { K.OemEpochs, d with { OemEpochs = 3 } };
         yield return new object[] { K.FullBatchIterations, d with { FullBatchIterations = 0 } };

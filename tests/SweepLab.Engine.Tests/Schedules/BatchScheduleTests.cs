@@ -93,8 +93,8 @@ public class BatchScheduleTests
     {
         var config = new ClassificationConfig
         {
-            ClassSimilarity = 0.5, SimilarityAnnealStartIteration = 1, SimilarityAnnealEndIteration = 5,
-            LearningRateInit = 0.4, LearningRateHalfLifeIterations = 2, BatchSizePerClass = 100, OemEpochs = 2,
+            ClassSimilarity = 0.5, SimilarityAnnealStart = 1, SimilarityAnnealEnd = 5,
+            LearningRateInit = 0.4, LearningRateHalfLife = 2, BatchSizePerClass = 100, OemEpochs = 2,
             FullBatchIterations = 2, HardClassification = new HardClassificationSchedule.SoftThenHardAtAnnealEnd(),
         };
         var run = RunSchedule.FromConfig(config, particleCount: 1000);
@@ -114,7 +114,7 @@ public class BatchScheduleTests
         // a tuned initial similarity replaces class_similarity
         Assert.Equal(0.9, RunSchedule.FromConfig(config, 1000, initialSimilarity: 0.9).At(0).Similarity);
         // the configuration is validated against the run's length
-        var ex = Assert.Throws<ConfigValidationException>(() => RunSchedule.FromConfig(config with { SimilarityAnnealEndIteration = 12 }, 1000));
+        var ex = Assert.Throws<ConfigValidationException>(() => RunSchedule.FromConfig(config with { SimilarityAnnealEnd = 12 }, 1000));
         // both the anneal window and the anneal-end switch fall beyond the last iteration (11)
         Assert.Equal(new[] { "hard_classification", "similarity_anneal_end" }, ex.Errors.Select(e => e.Key).OrderBy(k => k));
     }

@@ -51,7 +51,7 @@ public class ScheduleTests
     [Fact]
     public void Soft_then_hard_switches_on_at_the_stated_iteration()
     {
-        var h = new HardSchedule(new HardClassificationSchedule.SoftThenHard(7), AnnealEndIteration: 3);
+        var h = new HardSchedule(new HardClassificationSchedule.SoftThenHard(7), SwitchIteration: 7);
         for (int t = 0; t < 7; t++) Assert.False(h.IsHard(t));
         for (int t = 7; t < 20; t++) Assert.True(h.IsHard(t));
     }
@@ -59,7 +59,7 @@ public class ScheduleTests
     [Fact]
     public void Soft_then_hard_at_anneal_end_switches_when_similarity_reaches_zero()
     {
-        var h = new HardSchedule(new HardClassificationSchedule.SoftThenHardAtAnnealEnd(), AnnealEndIteration: 10);
+        var h = new HardSchedule(new HardClassificationSchedule.SoftThenHardAtAnnealEnd(), SwitchIteration: 10);
         var s = new SimilaritySchedule(0.5, 2, 10);
         for (int t = 0; t < 20; t++) Assert.Equal(s.At(t) == 0, h.IsHard(t));
     }
@@ -67,7 +67,7 @@ public class ScheduleTests
     [Fact]
     public void Hard_then_soft_switches_off_at_the_stated_iteration()
     {
-        var h = new HardSchedule(new HardClassificationSchedule.HardThenSoft(4), AnnealEndIteration: 10);
+        var h = new HardSchedule(new HardClassificationSchedule.HardThenSoft(4), SwitchIteration: 4);
         for (int t = 0; t < 4; t++) Assert.True(h.IsHard(t));
         for (int t = 4; t < 20; t++) Assert.False(h.IsHard(t));
     }

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SweepLab.Cli.Tests.Commands;
+
+/// <summary>The seed question "batch 1,000 vs 5,000-10,000 per class" as a sweep: one anneal window in epochs for every batch size.</summary>
+public class ScheduleUnitSweepTests
+{
+    private static string Sweep(string annealEnd) => $"""
+        name: batch-grid
+        dataset:
+          simulate: {"{"}particles: 300, box: 32, pixel_size: 6, snr: 0.3, subunit_mass: 0.3, seed: 5{"}"}
+        base:
+          classes: 2
+          target_resolution_angstrom: 15
+          init_subset_size: 75
+          oem_epochs: 3
+          full_batch_iterations: 1
+          similarity_anneal_start: 0.5ep
+          similarity_anneal_end: {annealEnd}
+        grid:
+          batch_size_per_class: [25, 75, 150]
+        repeats: 1
+        seed: 3
+        """;
+
+    [Fact]
+    public void A_batch_size_grid_with_an_epoch_window_runs_and_records_both_units()
+    {
+        using var temp = new TempFolder();
+        // In iterations the window cannot fit every batch size: 150 x 2 = 300 = N gives 3 O-EM + 1 full-batch iterations.
+        File.WriteAllText(temp.File("iterations.yaml"), Sweep("8"));
+        var refused = CliRunner.Run(temp.Path, "plan", "iterations.yaml");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("similarity_anneal_end", refused.Stderr);
+        Assert.Contains("iteration 8 (8ep)", refused.Stderr);
+
+        File.WriteAllText(temp.File("epochs.yaml"), Sweep("2ep"));
+        var outcome = CliRunner.Run(temp.Path, "run", "epochs.yaml", "--out", "out", "--no-report");
+        Assert.True(outcome.ExitCode == 0, outcome.Stderr);
+        var ends = new Dictionary<int, (double Iteration, double Epochs)>();
+        foreach (string file in Directory.GetFiles(Path.Combine(temp.Path, "out", "runs"), "result.json", SearchOption.AllDirectories))
+        {
+            var json = JsonDocument.Parse(File.ReadAllText(file)).RootElement;
+            int batch = int.Parse(json.GetProperty("config").GetProperty("batch_size_per_class").GetString()!, CultureInfo.InvariantCulture);
+            Assert.Equal("2ep", json.GetProperty("config").GetProperty("similarity_anneal_end").GetString());
+            var timeline = json.GetProperty("timeline");
+            ends[batch] = (timeline.GetProperty("similarity_anneal_end_iteration").GetDouble(), timeline.GetProperty("similarity_anneal_end_epochs").GetDouble());
+        }
+        // 300 particles: 6, 2 and 1 iterations per epoch, so 2 epochs end at iterations 12, 4 and 2
+        Assert.Equal(new Dictionary<int, (double, double)> { [25] = (12, 2), [75] = (4, 2), [150] = (2, 2) }, ends);
+    }
+}
