@@ -7,6 +7,7 @@ using SweepLab.Core.Fourier;
 using SweepLab.Engine;
 using SweepLab.Formats;
 using SweepLab.Formats.Mrc;
+using SweepLab.Formats.Npy;
 using SweepLab.Formats.Particles;
 
 namespace SweepLab.Cli.Outputs;
@@ -22,6 +23,8 @@ internal static class RunOutputs
     public const string ResultFile = "result.json";
     public const string IterationsFile = "iterations.csv";
     public const string ParticlesFile = "particles.star";
+    /// <summary>Written beside particles.star when the input was a cryoSPARC .cs: the input's fields plus the result.</summary>
+    public const string CryoSparcParticlesFile = "particles.cs";
     public const string EssColumn = "slEffectiveClassCount";
 
     public static string ClassMapFile(int k) => $"class_{k + 1:D3}.mrc";
@@ -42,6 +45,10 @@ internal static class RunOutputs
         try
         {
             WriteInto(staging, table, result, particleFile, truthFile, extra);
+            // cryoSPARC users get their own format back (classify only: a sweep keeps one particles table per run)
+            if (particleFile.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
+                CryoSparcParticles.WithClassification(NpyStructuredArray.Read(particleFile), result.Assignments, result.Posteriors, result.Ess, result.ClassCount)
+                    .Write(Path.Combine(staging, CryoSparcParticlesFile));
             foreach (string file in Directory.GetFiles(staging).Where(f => Path.GetFileName(f) != ResultFile).Order(StringComparer.Ordinal))
                 File.Move(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
             File.Move(Path.Combine(staging, ResultFile), Path.Combine(folder, ResultFile), overwrite: true);

@@ -87,6 +87,22 @@ public sealed class NpyStructuredArray
         return new NpyStructuredArray(path, list, count, offset, new byte[(long)offset * count]);
     }
 
+    /// <summary>
+    /// A copy with <paramref name="added"/> appended (a field of the same name is replaced) and every other field's
+    /// bytes kept as they are: uids and fields SweepLab does not know survive, so cryoSPARC can join the result back.
+    /// </summary>
+    public NpyStructuredArray WithFields(IReadOnlyList<NpyFieldSpec> added)
+    {
+        ArgumentNullException.ThrowIfNull(added);
+        var replaced = added.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        var kept = Fields.Where(f => !replaced.Contains(f.Name)).ToList();
+        var copy = Create([.. kept.Select(f => new NpyFieldSpec(f.Name, f.TypeString, [.. f.Shape])), .. added], Count);
+        for (int row = 0; row < Count; row++)
+            for (int i = 0; i < kept.Count; i++)
+                _data.AsSpan(row * ItemSize + kept[i].Offset, kept[i].Size).CopyTo(copy._data.AsSpan(row * copy.ItemSize + copy.Fields[i].Offset));
+        return copy;
+    }
+
     public static NpyStructuredArray Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -267,6 +267,39 @@ public static class CryoSparcParticles
         return a;
     }
 
+    /// <summary>
+    /// The input .cs with a classification's result under the field names cryoSPARC's 3D Classification writes:
+    /// alignments3D/class (0-based), alignments3D/class_posterior (the assigned class's posterior),
+    /// alignments3D/class_ess, and alignments3D_multi/class_posterior (every class's posterior, shape (K,), as v4.5+
+    /// writes it). Every input field, uid included, is kept byte for byte, in input order.
+    /// </summary>
+    public static NpyStructuredArray WithClassification(NpyStructuredArray input, IReadOnlyList<int> classes,
+        IReadOnlyList<float> posteriors, IReadOnlyList<double> ess, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (classes.Count != input.Count || ess.Count != input.Count || posteriors.Count != (long)input.Count * classCount)
+            throw new DataFormatException(input.Path, $"{input.Count} particles in the file, {classes.Count} classified; the result belongs to another particle set");
+        var a = input.WithFields(
+        [
+            new("alignments3D/class", "<u4"),
+            new("alignments3D/class_posterior", "<f4"),
+            new("alignments3D/class_ess", "<f4"),
+            new("alignments3D_multi/class_posterior", "<f4", classCount),
+        ]);
+        var fClass = a.Field("alignments3D/class");
+        var fPosterior = a.Field("alignments3D/class_posterior");
+        var fEss = a.Field("alignments3D/class_ess");
+        var fMulti = a.Field("alignments3D_multi/class_posterior");
+        for (int i = 0; i < a.Count; i++)
+        {
+            a.SetUInt64(fClass, i, (ulong)classes[i]);
+            a.SetDouble(fPosterior, i, posteriors[i * classCount + classes[i]]);
+            a.SetDouble(fEss, i, ess[i]);
+            for (int k = 0; k < classCount; k++) a.SetDouble(fMulti, i, posteriors[i * classCount + k], k);
+        }
+        return a;
+    }
+
     /// <summary>SplitMix64 of the row index: unique, fixed uids (cryoSPARC's are random 64-bit numbers).</summary>
     private static ulong RowUid(int row)
     {

@@ -51,3 +51,24 @@ public class ScheduleUnitSweepTests
         Assert.Equal(new Dictionary<int, (double, double)> { [25] = (12, 2), [75] = (4, 2), [150] = (2, 2) }, ends);
     }
 }
+
+/// <summary>Defaults run on any valid input: K = 3 on 4,000 particles (the anneal end resolves inside the run).</summary>
+public class DefaultsRunTests
+{
+    [Fact]
+    public void A_three_class_default_run_on_4000_particles_finishes_with_its_window_inside_the_run()
+    {
+        using var temp = new TempFolder();
+        Assert.Equal(0, CliRunner.Run(temp.Path, "simulate", "--out", "data", "--preset", "multiclass", "--particles", "4000", "--box", "40",
+            "--pixel-size", "3.5", "--snr", "0.1", "--seed", "4").ExitCode);
+        var outcome = CliRunner.Run(temp.Path, "classify", "--particles", "data/particles.star", "--out", "class", "--classes", "3", "--truth", "data/truth.csv");
+        Assert.True(outcome.ExitCode == 0, outcome.Stderr);
+        var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "class", "result.json"))).RootElement;
+        Assert.Equal(3, json.GetProperty("class_fractions_hard").GetArrayLength());
+        var timeline = json.GetProperty("timeline");
+        // 4,000 particles, batch 3 x 1000: 4/3 iterations per epoch, 7 O-EM iterations; auto ends the anneal at the last one
+        Assert.Equal(7, timeline.GetProperty("oem_iterations").GetDouble());
+        Assert.Equal(6, timeline.GetProperty("similarity_anneal_end_iteration").GetDouble());
+        Assert.True(json.GetProperty("metrics").GetProperty("accuracy").GetDouble() > 0.6);
+    }
+}
