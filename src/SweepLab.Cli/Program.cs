@@ -33,6 +33,7 @@ app.AddCommands<InspectCommand>();
 app.AddCommands<SimulateCommand>();
 app.AddCommands<ClassifyCommand>();
 app.AddCommands<KnobsCommand>();
+app.AddCommands<ExportCommand>();
 app.AddCommands<SweepCommands>();
 app.AddCommands<SlurmCommands>();
 app.AddCommands<ReportCommand>();

@@ -91,6 +91,7 @@ public sealed record ClassificationConfig
         double halfLife = LearningRateHalfLife.ToIterations(clock);
         var timeline = new Dictionary<string, double>(StringComparer.Ordinal)
         {
+            ["particle_count"] = clock.ParticleCount,
             ["iterations_per_epoch"] = clock.IterationsPerEpoch,
             ["oem_iterations"] = clock.OemIterations,
             ["total_iterations"] = clock.TotalIterations,

@@ -56,3 +56,29 @@ public class CryoSparcOutputTests
         Assert.Equal(star.ClassIndices!, classes);
     }
 }
+
+/// <summary>sweeplab export on a classify folder: both targets, and refusals exit 2.</summary>
+public class ExportCommandTests
+{
+    [Fact]
+    public void Export_writes_both_targets_from_a_classify_folder_and_refuses_bad_options()
+    {
+        using var temp = new TempFolder();
+        Assert.Equal(0, CliRunner.Run(temp.Path, "simulate", "--out", "data", "--particles", "300", "--box", "32", "--pixel-size", "6", "--snr", "0.3",
+            "--subunit-mass", "0.3", "--seed", "3").ExitCode);
+        Assert.Equal(0, CliRunner.Run(temp.Path, "classify", "--particles", "data/particles.star", "--out", "class", "--target-resolution", "15",
+            "--batch-size-per-class", "50", "--anneal-end", "2ep", "--seed", "1").ExitCode);
+        var cryosparc = CliRunner.Run(temp.Path, "export", "class", "--to", "cryosparc");
+        Assert.True(cryosparc.ExitCode == 0, cryosparc.Stderr);
+        // 300 particles, batch 100: 3 iterations per epoch, so 2 epochs end at iteration 6
+        Assert.Contains("Class similarity anneal end iter | 6 | = 2 epochs", cryosparc.Stdout);
+        Assert.Contains("measured on 300 particles", cryosparc.Stdout);
+        var relion = CliRunner.Run(temp.Path, "export", "class", "--to", "relion", "--out", "relion.sh");
+        Assert.True(relion.ExitCode == 0, relion.Stderr);
+        Assert.Contains("relion_refine --i particles.star", File.ReadAllText(temp.File("relion.sh")));
+        var bad = CliRunner.Run(temp.Path, "export", "class", "--to", "eman");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--to", bad.Stderr);
+        Assert.Equal(2, CliRunner.Run(temp.Path, "export", "nowhere", "--to", "relion").ExitCode);
+    }
+}
