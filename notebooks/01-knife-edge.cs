@@ -34,6 +34,14 @@ using Chart = Plotly.NET.CSharp.Chart;
 string here = AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".";
 string sweep = args.Length > 0 ? args[0] : Path.Combine(here, "data", "knife-edge");
 string outDir = args.Length > 1 ? args[1] : Path.Combine(here, "out");
+// Numbers on the page and in the CSV are written as SweepLab's tables write them, whatever the machine's culture.
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+foreach (string required in new[] { "results.csv", "stability.csv" })
+    if (!File.Exists(Path.Combine(sweep, required)))
+    {
+        Console.Error.WriteLine($"{Path.Combine(sweep, required)}: not found; SWEEP_DIR must be a folder that `sweeplab run` wrote");
+        return 2;
+    }
 Directory.CreateDirectory(outDir);
 
 var results = Table.Load(Path.Combine(sweep, "results.csv"));
@@ -149,6 +157,7 @@ foreach (var c in ordered)
 Page.WriteAtomically(Path.Combine(outDir, "01-knife-edge-numbers.csv"), csv.ToString());
 page.Save(Path.Combine(outDir, "01-knife-edge.html"));
 Console.WriteLine($"wrote {Path.Combine(outDir, "01-knife-edge.html")} ({page.ChartCount} figures) and 01-knife-edge-numbers.csv");
+return 0;
 
 /// <summary>One configuration summarised over its seeds (rows: its runs in results.csv).</summary>
 record Config(string Id, string Line, double X, int Runs, double SplitMean, double SplitSd, double PCollapsed, double Agreement, long[] Rows);

@@ -27,6 +27,14 @@ using Chart = Plotly.NET.CSharp.Chart;
 string here = AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".";
 string sweep = args.Length > 0 ? args[0] : Path.Combine(here, "data", "ess-spread");
 string outDir = args.Length > 1 ? args[1] : Path.Combine(here, "out");
+// Numbers on the page and in the CSV are written as SweepLab's tables write them, whatever the machine's culture.
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+foreach (string required in new[] { "results.csv", "iterations.csv" })
+    if (!File.Exists(Path.Combine(sweep, required)))
+    {
+        Console.Error.WriteLine($"{Path.Combine(sweep, required)}: not found; SWEEP_DIR must be a folder that `sweeplab run` wrote");
+        return 2;
+    }
 Directory.CreateDirectory(outDir);
 
 var results = Table.Load(Path.Combine(sweep, "results.csv"));
@@ -143,6 +151,7 @@ if (meanEss.Count > 0)
 Page.WriteAtomically(Path.Combine(outDir, "02-ess-distributions-numbers.csv"), csv.ToString());
 page.Save(Path.Combine(outDir, "02-ess-distributions.html"));
 Console.WriteLine($"wrote {Path.Combine(outDir, "02-ess-distributions.html")} ({page.ChartCount} figures) and 02-ess-distributions-numbers.csv");
+return 0;
 
 /// <summary>SweepLab's culture-invariant CSV tables as DataFrames, with explicit column types (left to guess,
 /// DataFrame.LoadCsv reads numbers as float32 and can guess from too few rows).</summary>

@@ -32,6 +32,14 @@ using Chart = Plotly.NET.CSharp.Chart;
 string here = AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".";
 string sweep = args.Length > 0 ? args[0] : Path.Combine(here, "data", "knife-edge");
 string outDir = args.Length > 1 ? args[1] : Path.Combine(here, "out");
+// Numbers on the page and in the CSV are written as SweepLab's tables write them, whatever the machine's culture.
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+foreach (string required in new[] { "stability.csv" })
+    if (!File.Exists(Path.Combine(sweep, required)))
+    {
+        Console.Error.WriteLine($"{Path.Combine(sweep, required)}: not found; SWEEP_DIR must be a folder that `sweeplab run` wrote");
+        return 2;
+    }
 Directory.CreateDirectory(outDir);
 
 var stability = Table.Load(Path.Combine(sweep, "stability.csv"));
@@ -106,6 +114,7 @@ for (int r = 0; r < ranked.Length; r++)
 Page.WriteAtomically(Path.Combine(outDir, "03-choosing-settings-ranking.csv"), csv.ToString());
 page.Save(Path.Combine(outDir, "03-choosing-settings.html"));
 Console.WriteLine($"wrote {Path.Combine(outDir, "03-choosing-settings.html")} ({page.ChartCount} figures) and 03-choosing-settings-ranking.csv");
+return 0;
 
 /// <summary>SweepLab's culture-invariant CSV tables as DataFrames, with explicit column types (left to guess,
 /// DataFrame.LoadCsv reads numbers as float32 and can guess from too few rows).</summary>

@@ -26,13 +26,16 @@ public sealed class AppRuns : IDisposable
             ("01-knife-edge", "small-sweep"), ("02-ess-distributions", "small-sweep"),
         };
         foreach (var (app, data) in plan)
-        {
-            string output = Path.Combine(_dir.Path, data);
-            var run = Processes.Run("dotnet", ["run", Path.Combine(Repo.Notebooks, app + ".cs"), "--", Repo.Data(data), output],
-                Repo.Root, new Dictionary<string, string> { ["LANG"] = "de_DE.UTF-8", ["LC_ALL"] = "de_DE.UTF-8", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" });
-            Runs[(app, data)] = (run, output);
-        }
+            Runs[(app, data)] = Run(app, Repo.Data(data), Path.Combine(_dir.Path, data));
+        // A folder that is not a sweep's: a one-line error naming the file, exit 2, nothing written.
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "empty"));
+        Runs[("01-knife-edge", "empty")] = Run("01-knife-edge", Path.Combine(_dir.Path, "empty"), Path.Combine(_dir.Path, "empty-out"));
     }
+
+    private static (ProcessResult, string) Run(string app, string sweep, string output) =>
+        (Processes.Run("dotnet", ["run", Path.Combine(Repo.Notebooks, app + ".cs"), "--", sweep, output], Repo.Root,
+            new Dictionary<string, string> { ["LANG"] = "de_DE.UTF-8", ["LC_ALL"] = "de_DE.UTF-8", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" }),
+         output);
 
     public string Output(string app, string data)
     {
@@ -59,6 +62,16 @@ public partial class FileBasedAppTests(AppRuns runs) : IClassFixture<AppRuns>
         Assert.Equal(figures, Pages.Figures(File.ReadAllText(page)).Count);
         Skip.If(Chromium.Executable is null, Chromium.MissingReason);
         Assert.Equal(figures, Pages.AssertEveryFigureRendered(page));
+    }
+
+    [Fact]
+    public void A_folder_without_tables_is_a_one_line_error_with_exit_2()
+    {
+        var (run, output) = runs.Runs[("01-knife-edge", "empty")];
+        Assert.Equal(2, run.ExitCode);
+        string error = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("results.csv: not found", error);
+        Assert.False(Directory.Exists(output), "nothing is written for bad input");
     }
 
     [Fact]
