@@ -53,6 +53,11 @@ var settings = names.Skip(1).TakeWhile(n => n != "runs").ToArray();
 var varying = settings.Where(s => results[s].Cast<object?>().Select(v => Table.Key(v)).Distinct().Count() > 1).ToArray();
 string xAxis = varying.Contains("class_similarity") ? "class_similarity"
     : varying.FirstOrDefault(s => results[s] is PrimitiveDataFrameColumn<double>) ?? "class_similarity";
+if (results.Columns.All(c => c.Name != xAxis))
+{
+    Console.Error.WriteLine($"{Path.Combine(sweep, "results.csv")}: no class_similarity column and no numeric setting that varies; nothing to plot against");
+    return 2;
+}
 // One line per combination of the other varying settings; a setting zipped with another (its value follows from the
 // ones already kept, such as the anneal window zipped with the batch size) adds no line and is left out of the names.
 var lineAxes = new List<string>();
