@@ -112,6 +112,31 @@ public class JupyterNotebookTests(NotebookRuns runs) : IClassFixture<NotebookRun
     }
 
     [Fact]
+    public void The_runner_fails_on_an_error_and_names_the_cell()
+    {
+        // A notebook whose third cell (index 2) raises: the runner reports it failed there and exits 1, so an error in
+        // any notebook fails the test above instead of passing unseen.
+        Skip.If(runs.MissingReason is not null, runs.MissingReason);
+        using var dir = new TempDir();
+        string notebook = Path.Combine(dir.Path, "broken.ipynb");
+        File.WriteAllText(notebook, """
+            {"nbformat": 4, "nbformat_minor": 5,
+             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+             "cells": [
+              {"cell_type": "markdown", "id": "a", "metadata": {}, "source": ["# broken"]},
+              {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": null, "outputs": [], "source": ["x = 1"]},
+              {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": null, "outputs": [], "source": ["raise ValueError('cell two broke')"]}]}
+            """);
+        var run = Processes.Run(NotebookRuns.Python, [Path.Combine(Repo.Root, "tests", "SweepLab.Notebooks.Tests", "run_notebooks.py"), notebook],
+            dir.Path, new Dictionary<string, string> { ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1" });
+        Assert.Equal(1, run.ExitCode);
+        using var record = JsonDocument.Parse(run.Stdout.Split('\n').Single(l => l.StartsWith('{')));
+        Assert.False(record.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal(2, record.RootElement.GetProperty("cell").GetInt32());
+        Assert.Contains("cell two broke", record.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public void Knife_edge_numbers_equal_stability_csv()
     {
         string output = runs.AssertRan("01-knife-edge-figures.ipynb");
