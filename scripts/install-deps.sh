@@ -6,9 +6,11 @@
 #   bash scripts/install-deps.sh [EXTRA...]  also what the tests and benchmarks check against:
 #     relion            independent reference: relion_project / relion_refine (checks CTF, Euler, files, results)
 #     chromium          renders the HTML reports headless in the report tests
+#     python3-pandas, python3-plotly, python3-mrcfile, python3-ipykernel, python3-nbclient, jupyter-nbconvert
+#                       the Jupyter notebooks (notebooks/*.ipynb) and what executes them in the notebook tests
 set -euo pipefail
 packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo)
-if [ "${1:-}" = runtime ]; then shift; else packages+=(relion chromium); fi
+if [ "${1:-}" = runtime ]; then shift; else packages+=(relion chromium python3-pandas python3-plotly python3-mrcfile python3-ipykernel python3-nbclient jupyter-nbconvert); fi
 packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do

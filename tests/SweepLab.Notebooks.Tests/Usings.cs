@@ -1,5 +1,5 @@
-// Notebook cells run with the working directory set to the notebook's folder (a process-wide setting), so the
-// notebook tests must not run in parallel with each other.
+// The notebooks are run as whole programs (dotnet run, a Jupyter kernel) and each run uses both cores for a while:
+// the tests of this project run one at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace SweepLab.Notebooks.Tests;
