@@ -110,8 +110,11 @@ public class BoundarySearchTests
         using var store = new RunStore(dir.Path);
         var study = await SweepStudy.RunAsync(plan, new SweepRunner(store, StepObjective()), progress: stages.Add);
 
-        // 6 lines (3 configurations x 2 seeds): both ends, then ceil(log2(1 / 0.01)) = 7 midpoints each.
-        Assert.Equal(8, stages.Count);
+        // 6 lines (3 configurations x 2 seeds): both ends, then ceil(log2(1 / 0.01)) = 7 midpoints each; then the end.
+        Assert.Equal(9, stages.Count);
+        Assert.Equal((true, 0, 40, 40), (stages[^1].Finished, stages[^1].BatchRuns, stages[^1].EvaluationsDone, stages[^1].EvaluationsExpected));
+        Assert.Equal("search finished: 4 of 6 line(s) found an edge", stages[^1].Stage);
+        stages.RemoveAt(stages.Count - 1);
         Assert.Equal((1, 12, 0, 6 * 9), (stages[0].Batch, stages[0].BatchRuns, stages[0].EvaluationsDone, stages[0].EvaluationsExpected));
         Assert.StartsWith("wave 1: both ends of 6 line(s)", stages[0].Stage);
         // After the ends, the two lines of x = 2 (no flip) need nothing more: 4 x 9 + 2 x 2.
@@ -278,7 +281,8 @@ public class SuccessiveHalvingTests
         var stages = new List<SearchProgress>();
         using var store = new RunStore(dir.Path);
         var study = await SweepStudy.RunAsync(plan, new SweepRunner(store, new BudgetedObjective(Objective())), progress: stages.Add);
-        Assert.Equal([(0, 26, 18), (18, 26, 6), (24, 26, 2)], stages.Select(s => (s.EvaluationsDone, s.EvaluationsExpected, s.BatchRuns)));
+        Assert.Equal([(0, 26, 18), (18, 26, 6), (24, 26, 2), (26, 26, 0)], stages.Select(s => (s.EvaluationsDone, s.EvaluationsExpected, s.BatchRuns)));
+        Assert.Equal([false, false, false, true], stages.Select(s => s.Finished));
         Assert.Equal("rung 2 of 3: 3 configuration(s) at iterations = 3", stages[1].Stage);
         Assert.Equal(26, study.Runs.Count);
     }

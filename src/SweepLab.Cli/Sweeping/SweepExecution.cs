@@ -49,7 +49,11 @@ internal static partial class SweepExecution
                 Log($"worker: {batch.Completed} completed, {batch.Pruned} pruned, {batch.Failed} failed, {batch.Skipped} already done");
                 return batch.Failed > 0 || batch.Cancelled ? 3 : CommandGuard.ExitOk;
             }
-            var study = SweepStudy.RunAsync(plan, runner, cancel.Token, s => Volatile.Write(ref stage, s)).GetAwaiter().GetResult();
+            var study = SweepStudy.RunAsync(plan, runner, cancel.Token, s =>
+            {
+                Volatile.Write(ref stage, s);
+                if (s.Finished) Log($"evaluations {s.EvaluationsDone}/{s.EvaluationsExpected} done; {s.Stage}");
+            }).GetAwaiter().GetResult();
             WriteTables(output, study, store);
             var e = study.Execution;
             Console.WriteLine($"{output}: {e.Total} runs: {e.Skipped + e.Completed} complete ({e.Skipped} from before), {e.Pruned} pruned, {e.Failed} failed, {e.NotStarted} not started{(e.Cancelled ? " (cancelled)" : "")}{(e.StoppedByBudget ? " (budget reached)" : "")}");

@@ -183,6 +183,10 @@ public static class BoundarySearch
             }
         }
 
+        if (!execution.Cancelled && !execution.StoppedByBudget)
+            progress?.Invoke(new SearchProgress(
+                $"search finished: {lines.Count(l => l.Status == BoundaryStatus.Found)} of {lines.Count} line(s) found an edge",
+                waves + 1, 0, lines.Sum(l => l.Ended), lines.Sum(l => l.Ended), Finished: true));
         var results = lines.Select(l => new BoundaryResult(l.Configuration, CanonicalJson.ConfigId(l.Configuration), l.Repeat, l.Seed,
             l.Status ?? BoundaryStatus.Incomplete, l.Low, l.High, l.AtLow, l.AtHigh, l.Evaluations, l.LowRunId, l.HighRunId)).ToArray();
         return new BoundarySearchResult(results, requested, execution, spec.Axis);

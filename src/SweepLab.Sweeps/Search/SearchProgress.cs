@@ -14,4 +14,6 @@ namespace SweepLab.Sweeps;
 /// <param name="BatchRuns">Runs in the batch.</param>
 /// <param name="EvaluationsDone">Runs of earlier batches that ended (complete, pruned or failed).</param>
 /// <param name="EvaluationsExpected">Runs the whole search is expected to take, ended ones included.</param>
-public sealed record SearchProgress(string Stage, int Batch, int BatchRuns, int EvaluationsDone, int EvaluationsExpected);
+/// <param name="Finished">The search has ended (no batch follows): done and expected are final. Only a search that
+/// ran to its end says so, not one stopped by a budget or cancellation.</param>
+public sealed record SearchProgress(string Stage, int Batch, int BatchRuns, int EvaluationsDone, int EvaluationsExpected, bool Finished = false);

@@ -131,6 +131,8 @@ public static class SuccessiveHalving
                 : Enumerable.Range(0, scored.Count).Where(promoted.Contains).Select(i => scored[i].Configuration).ToArray();
             if (survivors.Count == 0) break;
         }
+        progress?.Invoke(new SearchProgress($"search finished: {survivors.Count} configuration(s) left after rung {entries.Select(e => e.Rung).DefaultIfEmpty(-1).Max() + 1}",
+            spec.Rungs.Count + 1, 0, ended, ended, Finished: true));
         return new HalvingSearchResult(entries, requested, survivors, true, execution);
 
         HalvingEntry Entry(SettingMap configuration, int rung, long budget, double score, bool eligible, bool promoted, int rank) =>

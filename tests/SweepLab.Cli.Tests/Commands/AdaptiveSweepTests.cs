@@ -87,7 +87,8 @@ public class AdaptiveSweepTests(Xunit.Abstractions.ITestOutputHelper output)
         var progress = run.Stderr.Split('\n').Where(l => l.StartsWith("evaluations ", StringComparison.Ordinal)).ToList();
         Assert.StartsWith("evaluations 0/16 done; wave 1: both ends of 4 line(s): runs 0/8", progress[0]);
         Assert.Contains(progress, l => l.StartsWith("evaluations 12/16 done; wave 3: bisection step 2 of at most 2: runs 0/4", StringComparison.Ordinal));
-        Assert.StartsWith("evaluations 16/16 done; wave 3", progress[^1]);
+        Assert.StartsWith("evaluations 16/16 done; wave 3", progress[^2]);
+        Assert.Equal("evaluations 16/16 done; search finished: 4 of 4 line(s) found an edge", progress[^1]);
         Assert.DoesNotContain("runs 8/8 done", run.Stderr); // the batch count alone is no longer the progress line
 
         var status = Run(temp, "status", "out");
@@ -138,7 +139,8 @@ public class AdaptiveSweepTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("10 runs: 10 complete (0 from before)", run.Stdout);
         var progress = run.Stderr.Split('\n').Where(l => l.StartsWith("evaluations ", StringComparison.Ordinal)).ToList();
         Assert.StartsWith("evaluations 0/10 done; rung 1 of 2: 3 configuration(s) at oem_epochs = 1: runs 0/6", progress[0]);
-        Assert.StartsWith("evaluations 10/10 done; rung 2 of 2: 2 configuration(s) at oem_epochs = 2: runs 4/4", progress[^1]);
+        Assert.StartsWith("evaluations 10/10 done; rung 2 of 2: 2 configuration(s) at oem_epochs = 2: runs 4/4", progress[^2]);
+        Assert.Equal("evaluations 10/10 done; search finished: 2 configuration(s) left after rung 2", progress[^1]);
 
         var status = Run(temp, "status", "out");
         Assert.Contains("out: 10 runs: 10 complete, 0 pruned, 0 failed, 0 interrupted, 0 missing", status.Stdout);
