@@ -62,7 +62,6 @@ internal static class SearchCharts
             ["tickvals"] = Enumerable.Range(0, labels.Count).ToArray(), ["ticktext"] = labels.Select(Figure.Escape).ToArray(),
             ["range"] = new[] { labels.Count - 0.5, -0.5 }, ["automargin"] = true, ["zeroline"] = false,
         };
-        figure.Layout["legend"] = new Dictionary<string, object> { ["orientation"] = "h", ["y"] = -0.25 };
         return figure;
     }
 
