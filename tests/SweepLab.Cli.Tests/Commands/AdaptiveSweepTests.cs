@@ -119,6 +119,14 @@ public class AdaptiveSweepTests(Xunit.Abstractions.ITestOutputHelper output)
         string summary = File.ReadAllText(Path.Combine(dir, "summary.md"));
         Assert.Contains("| batch_size_per_class=75 | 2 | 2 | 0.625 ± 0 | 0.625 | 0.625 | 0 | 0.25 | 0.625 / 0.625 |", summary);
 
+        // The sweep file for a bracket reruns exactly its two sides: planned, its runs are the line's two runs.
+        var line = sweep.Boundary!.Single(l => l.Repeat == 1 && l.Settings["batch_size_per_class"] == "150");
+        File.WriteAllText(temp.File("bracket.yaml"), ReproduceYaml.ForBracket(sweep.Info, line));
+        var plan = Run(temp, "plan", "bracket.yaml");
+        Assert.Contains("4 runs: 2 configurations x 2 seeds", plan.Stdout);
+        Assert.Contains(line.LowRunId, plan.Stdout);
+        Assert.Contains(line.HighRunId, plan.Stdout);
+
         // The other readers of the folder: report, merge and compare by a setting.
         Run(temp, "report", "out");
         Assert.Contains("merged 16 of 16 runs", Run(temp, "merge", "out", "--no-report").Stdout);
@@ -156,6 +164,12 @@ public class AdaptiveSweepTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.All(rows, r => Assert.Equal(2, sweep.Runs.Count(x => x.ConfigId == r.RunsConfigId)));
         var winner = rows.Single(r => r.Rung == 1 && r.Rank == 1);
         Assert.Equal(winner.Score, sweep.Runs.Where(x => x.ConfigId == winner.RunsConfigId).Average(x => x.Metric("accuracy")), 12);
+
+        // The winner's sweep file reruns its last-rung runs.
+        var summary = new SweepSummary(sweep);
+        File.WriteAllText(temp.File("winner.yaml"), ReproduceYaml.For(sweep.Info, summary.Configs.Single(c => c.ConfigId == winner.RunsConfigId)));
+        var plan = Run(temp, "plan", "winner.yaml");
+        Assert.All(sweep.Runs.Where(x => x.ConfigId == winner.RunsConfigId), x => Assert.Contains(x.RunId, plan.Stdout));
 
         var report = ReportOf(dir);
         var section = report.Charts.Where(c => c.Section == "halving").ToList();
