@@ -3,7 +3,8 @@
 
     python3 experiments/export_notebook_data.py OUT_DIR DEST_DIR [--iteration-metrics mean_ess,median_ess] [--runs]
 
-Writes DEST_DIR/results.csv and stability.csv (verbatim copies), ess_histograms.csv (one row per run and bin:
+Writes DEST_DIR/results.csv and stability.csv (verbatim copies; also boundary.csv or halving.csv of an adaptive
+search, and sweep.json, which names the searched axis), ess_histograms.csv (one row per run and bin:
 run_id, bin, ess_low, ess_high, count; the 20-bin histogram over [1, K] of the final per-particle ESS from each
 run's result.json) and, with --iteration-metrics, iterations.csv restricted to those metrics (the full long table is
 megabytes). With --runs, DEST_DIR becomes a small sweep folder that the report and the notebooks read like the
@@ -17,6 +18,10 @@ whole = "--runs" in sys.argv
 os.makedirs(dest, exist_ok=True)
 for name in ("results.csv", "stability.csv") + (("sweep.json", "sweep.yaml", "iterations.csv") if whole else ()):
     shutil.copyfile(os.path.join(out, name), os.path.join(dest, name))
+for name in ("boundary.csv", "halving.csv", "sweep.json"):
+    if os.path.exists(os.path.join(out, "boundary.csv")) or os.path.exists(os.path.join(out, "halving.csv")):
+        if os.path.exists(os.path.join(out, name)):
+            shutil.copyfile(os.path.join(out, name), os.path.join(dest, name))
 with open(os.path.join(out, "results.csv"), newline="") as f:
     runs = [r for r in csv.DictReader(f) if r["status"] == "complete"]
 if not whole:  # with --runs, each run's result.json holds its histogram

@@ -26,6 +26,8 @@ public static class MarkdownSummary
         md.Append(c, $"(at least {o.MinSeedsForStability} finished seeds, none collapsed, split-ratio standard deviation below {o.StableSplitStd}).\n\n");
         md.Append("Split ratio = smallest over largest class fraction; values are mean ± sample standard deviation over seeds.\n\n");
 
+        SearchTables(md, summary);
+
         md.Append("## Best settings, ranked by stability\n\n");
         var header = new List<string> { "rank", "stable", "config" };
         header.AddRange(sweep.Info.Varying);
@@ -71,6 +73,51 @@ public static class MarkdownSummary
         }
         return md.ToString();
     }
+
+    /// <summary>The adaptive searches' results: edges per configuration with their spread over seeds; halving's final ranking.</summary>
+    private static void SearchTables(StringBuilder md, SweepSummary summary)
+    {
+        var sweep = summary.Sweep;
+        var c = CultureInfo.InvariantCulture;
+        if (sweep.Boundary is { Count: > 0 } lines)
+        {
+            foreach (var axis in EdgeSummary.Of(lines, sweep.Info.Varying).GroupBy(e => e.Axis))
+            {
+                md.Append(c, $"## Edge in {Cell(axis.Key)} (boundary search{(sweep.Info.Search?.Outcome is { } o ? $": where '{Cell(o)}' flips" : "")})\n\n");
+                string[] header = ["configuration", "lines", "found", "edge (mean ± SD)", "min", "max", "spread", "widest bracket", "per seed", "no flip", "failed/unfinished"];
+                Row(md, header);
+                Row(md, header.Select(_ => "---"));
+                foreach (var e in axis)
+                    Row(md, [e.Label, e.Lines.Count.ToString(c), e.Found.ToString(c), e.Edge.Format("0.####"),
+                        e.Found > 0 ? Num4(e.Estimates.Min()) : "n/a", e.Found > 0 ? Num4(e.Estimates.Max()) : "n/a", Num4(e.Range), Num4(e.WidestBracket),
+                        string.Join(" / ", e.Lines.Select(l => l.Found ? Num4(l.Estimate) : l.Status == "no_flip" ? "none" : l.Status)),
+                        e.NoFlipOutcomes, $"{e.Failed}/{e.Unfinished}"]);
+                md.Append('\n');
+            }
+        }
+        if (sweep.Halving is { Count: > 0 } rows)
+        {
+            int last = rows.Max(r => r.Rung);
+            string budget = sweep.Info.Search?.BudgetSetting ?? "budget";
+            var varying = sweep.Info.Varying.Where(v => v != budget).ToList();
+            md.Append(c, $"## Successive halving: final ranking (rung {last + 1}, {Cell(budget)} = {rows.First(r => r.Rung == last).Budget})\n\n");
+            var header = new List<string> { "rank" };
+            header.AddRange(varying);
+            header.AddRange([sweep.Info.Search?.Metric ?? "score", "rungs survived"]);
+            Row(md, header);
+            Row(md, header.Select(_ => "---"));
+            foreach (var r in rows.Where(r => r.Rung == last).OrderBy(r => r.Rank > 0 ? r.Rank : int.MaxValue))
+            {
+                var cells = new List<string> { r.Rank > 0 ? r.Rank.ToString(c) : "-" };
+                cells.AddRange(varying.Select(v => r.Settings.TryGetValue(v, out var s) ? s : ""));
+                cells.AddRange([Num4(r.Score), (last + 1).ToString(c)]);
+                Row(md, cells);
+            }
+            md.Append('\n');
+        }
+    }
+
+    private static string Num4(double v) => double.IsFinite(v) ? v.ToString("0.####", CultureInfo.InvariantCulture) : "n/a";
 
     private static double Mean(IEnumerable<double> values)
     {

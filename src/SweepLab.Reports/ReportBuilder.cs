@@ -11,8 +11,8 @@ public sealed record SweepReport(string Html, string Markdown, IReadOnlyList<Cha
 /// <summary>
 /// The report of one sweep folder: split-ratio (and accuracy) maps, the stability map with the stable region
 /// outlined, ESS distributions, convergence curves with schedule switch points, parallel coordinates of all runs,
-/// the ranked table with the YAML that reproduces each configuration, and central slices of the best runs' maps.
-/// Every section adapts to two or more, one, or no varying settings, and to sweeps without truth.
+/// the ranked table with the YAML that reproduces each configuration, and central slices of the best runs' maps;
+/// for adaptive searches, their own sections after the overview (<see cref="SearchSections"/>). Every section adapts to two or more, one, or no varying settings, and to sweeps without truth.
 /// </summary>
 public static class ReportBuilder
 {
@@ -31,6 +31,8 @@ public static class ReportBuilder
         var grid = new AxisGrid(summary.Axes, summary.Configs);
 
         Overview(doc, summary, grid);
+        SearchSections.Boundary(doc, summary);
+        SearchSections.Halving(doc, summary);
         SplitMaps(doc, summary, grid);
         StabilityMaps(doc, summary, grid);
         EssSection(doc, summary);
@@ -73,6 +75,10 @@ public static class ReportBuilder
         Fact("configurations", $"{summary.Configs.Count}, {summary.Configs.Count(c => c.Stable)} stable");
         Fact("varying settings", summary.Axes.Count == 0 ? "none" : string.Join("; ", summary.Axes.Select(a => $"{a.Name}: {string.Join(", ", a.Values)}")));
         Fact("ground truth", sweep.HasTruth ? "yes (accuracy, ARI)" : "no");
+        if (sweep.Info.Search is { } search && !search.IsGrid)
+            Fact("search", search.IsBoundary
+                ? string.Create(CultureInfo.InvariantCulture, $"boundary: bisects {search.Axis} over [{search.Low}, {search.High}] to {search.Tolerance} for where '{search.Outcome}' flips, per configuration and seed (each evaluated point is a configuration below)")
+                : $"successive halving on {search.BudgetSetting} = {string.Join(", ", search.Rungs ?? [])}, by {(search.Maximize ? "highest" : "lowest")} mean {search.Metric}, eta {search.Eta} (each rung's runs are configurations below)");
         Fact("stable means", string.Create(CultureInfo.InvariantCulture,
             $"at least {o.MinSeedsForStability} finished seeds, no collapse in any seed, and split-ratio standard deviation across seeds below {o.StableSplitStd}"));
         Fact("plotly.js", $"{HtmlDocument.PlotlyVersion}, embedded (the page works offline)");

@@ -29,7 +29,40 @@ public static partial class ReproduceYaml
             if (value is "" or "null") text.Append($"  # {key}: unset\n");
             else text.Append($"  {key}: {Scalar(value)}\n");
         }
-        text.Append(c, $"repeats: {Math.Max(1, config.Runs.Count)}\n");
+        // Seeds depend on the repeat index, so repeats must reach the highest index among the runs (an adaptive
+        // search can evaluate a configuration at one seed only, say repeat 3).
+        int repeats = config.Runs.Count == 0 ? 1 : config.Runs.Max(r => r.Repeat) + 1;
+        if (repeats > config.Runs.Count) text.Append(c, $"# this configuration's runs are repeats {string.Join(", ", config.Runs.Select(r => r.Repeat).Order())} of these\n");
+        text.Append(c, $"repeats: {repeats}\n");
+        if (blocks.TryGetValue("seed", out var seed)) text.Append(seed);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// A sweep file that reruns both sides of one boundary-search bracket: the line's configuration under <c>base</c>,
+    /// the searched axis as a grid of the bracket's two values, and repeats up to the line's repeat index (its seed is
+    /// the last of them), with the original dataset and seed blocks.
+    /// </summary>
+    public static string ForBracket(SweepInfo info, BoundaryLine line)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(line);
+        var c = CultureInfo.InvariantCulture;
+        var blocks = TopLevelBlocks(info.Yaml);
+        var text = new StringBuilder();
+        text.Append(c, $"# both sides of the {line.Axis} bracket [{line.Low:R}, {line.High:R}] of configuration {line.ConfigId}, seed {line.Seed} (repeat {line.Repeat}), sweep '{info.Name}'\n");
+        text.Append("name: ").Append(Scalar($"{info.Name}-{line.ConfigId}-r{line.Repeat}-bracket")).Append('\n');
+        if (blocks.TryGetValue("dataset", out var dataset)) text.Append(dataset);
+        text.Append("base:\n");
+        foreach (string key in info.Settings)
+        {
+            if (key == line.Axis || !line.Settings.TryGetValue(key, out var value)) continue;
+            if (value is "" or "null") text.Append($"  # {key}: unset\n");
+            else text.Append($"  {key}: {Scalar(value)}\n");
+        }
+        text.Append(c, $"grid:\n  {line.Axis}: [{line.Low:R}, {line.High:R}]\n");
+        if (line.Repeat > 0) text.Append(c, $"# the line's seed is repeat {line.Repeat}, the last of these\n");
+        text.Append(c, $"repeats: {line.Repeat + 1}\n");
         if (blocks.TryGetValue("seed", out var seed)) text.Append(seed);
         return text.ToString();
     }

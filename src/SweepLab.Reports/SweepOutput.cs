@@ -47,8 +47,36 @@ public sealed record RunDetail(
     IReadOnlyList<int>? TrueClassOfClass,
     IReadOnlyList<double>? ClassFscResolutionAngstrom);
 
-/// <summary>sweep.json: the sweep's name, its setting columns, the settings that vary, and the sweep file's text.</summary>
-public sealed record SweepInfo(string Name, IReadOnlyList<string> Settings, IReadOnlyList<string> Varying, string Yaml);
+/// <summary>sweep.json: the sweep's name, its setting columns, the settings that vary, the sweep file's text, and how
+/// runs were chosen (null when sweep.json predates the <c>search</c> key).</summary>
+public sealed record SweepInfo(string Name, IReadOnlyList<string> Settings, IReadOnlyList<string> Varying, string Yaml, SearchInfo? Search = null);
+
+/// <summary>
+/// sweep.json's <c>search</c>: the strategy and its parameters. A boundary search bisects <see cref="Axis"/> over
+/// [<see cref="Low"/>, <see cref="High"/>] until the bracket where <see cref="Outcome"/> flips is at most
+/// <see cref="Tolerance"/> wide; successive halving runs rungs of <see cref="BudgetSetting"/> = <see cref="Rungs"/>,
+/// keeping the best 1 / <see cref="Eta"/> by <see cref="Metric"/>. Fields of the other kind are null or NaN.
+/// </summary>
+public sealed record SearchInfo(
+    string Kind,
+    string? Axis = null,
+    double Low = double.NaN,
+    double High = double.NaN,
+    double Tolerance = double.NaN,
+    string? Outcome = null,
+    string? Metric = null,
+    bool Maximize = true,
+    int Eta = 0,
+    string? BudgetSetting = null,
+    IReadOnlyList<long>? Rungs = null)
+{
+    public bool IsGrid => Kind == "grid";
+    public bool IsBoundary => Kind == "boundary";
+    public bool IsHalving => Kind == "halving";
+
+    /// <summary>The metric the boundary outcome tests ("split_ratio" of "split_ratio &lt; 0.2"), or null.</summary>
+    public string? OutcomeMetric => Outcome is not null && Sweeps.MetricPredicate.TryParse(Outcome, out var p, out _) ? p!.Metric : null;
+}
 
 /// <summary>
 /// A sweep output folder as <c>sweeplab run</c> writes it, read once: sweep.json, results.csv, iterations.csv and the
@@ -80,6 +108,12 @@ public sealed class SweepOutput
     /// <summary>Mean pairwise agreement between seeds per configuration, from stability.csv when it has the column.</summary>
     public IReadOnlyDictionary<string, double> Agreement { get; }
 
+    /// <summary>boundary.csv of a boundary search, one line per configuration and seed; null when the sweep has none.</summary>
+    public IReadOnlyList<BoundaryLine>? Boundary { get; private init; }
+
+    /// <summary>halving.csv of successive halving, one entry per configuration and rung; null when the sweep has none.</summary>
+    public IReadOnlyList<HalvingRow>? Halving { get; private init; }
+
     /// <summary>True when the runs were scored against a known truth (an accuracy column with a value).</summary>
     public bool HasTruth => MetricNames.Contains("accuracy") && Runs.Any(r => double.IsFinite(r.Metric("accuracy")));
 
@@ -101,12 +135,18 @@ public sealed class SweepOutput
         if (!System.IO.Directory.Exists(directory))
             throw new DirectoryNotFoundException($"sweep folder '{directory}' does not exist");
         var info = ReadInfo(Path.Combine(directory, SweepFile));
-        var (runs, metrics) = ReadResults(Path.Combine(directory, ResultsFile), info);
+        (var runs, var metrics, info) = ReadResults(Path.Combine(directory, ResultsFile), info);
         string iterationsPath = Path.Combine(directory, IterationsFile);
         var iterations = File.Exists(iterationsPath) ? ReadIterations(iterationsPath) : new Dictionary<string, RunIterations>();
         string stabilityPath = Path.Combine(directory, StabilityFile);
         var agreement = File.Exists(stabilityPath) ? ReadAgreement(stabilityPath) : new Dictionary<string, double>();
-        return new SweepOutput(directory, info, runs, metrics, iterations, agreement);
+        string boundaryPath = Path.Combine(directory, SearchTables.BoundaryFile);
+        string halvingPath = Path.Combine(directory, SearchTables.HalvingFile);
+        return new SweepOutput(directory, info, runs, metrics, iterations, agreement)
+        {
+            Boundary = File.Exists(boundaryPath) ? SearchTables.ReadBoundary(boundaryPath, info.Search?.Axis) : null,
+            Halving = File.Exists(halvingPath) ? SearchTables.ReadHalving(halvingPath) : null,
+        };
     }
 
     /// <summary>The folder of one run.</summary>
@@ -149,16 +189,29 @@ public sealed class SweepOutput
             string name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "sweep";
             var settings = StringArray(root, "settings", path);
             var varying = StringArray(root, "varying", path);
-            foreach (string v in varying)
-                if (!settings.Contains(v))
-                    throw new DataFormatException(path, $"'varying' names '{v}', which is not in 'settings'");
             string yaml = root.TryGetProperty("yaml", out var y) && y.ValueKind == JsonValueKind.String ? y.GetString()! : "";
-            return new SweepInfo(name, settings, varying, yaml);
+            var search = root.TryGetProperty("search", out var s) && s.ValueKind == JsonValueKind.Object ? ReadSearch(s, path) : null;
+            // A varying setting missing from 'settings' is checked against results.csv's header (ReadResults): sweep.json
+            // files of adaptive searches written before the search's own settings were listed lack it.
+            return new SweepInfo(name, settings, varying, yaml, search);
         }
         catch (JsonException e)
         {
             throw new DataFormatException(path, $"not valid JSON: {e.Message}", (int?)(e.LineNumber + 1), innerException: e);
         }
+    }
+
+    private static SearchInfo ReadSearch(JsonElement s, string path)
+    {
+        string? Text(string key) => s.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        double Number(string key) => s.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
+        string kind = Text("kind") ?? throw new DataFormatException(path, "'search' has no 'kind'");
+        var rungs = s.TryGetProperty("rungs", out var r) && r.ValueKind == JsonValueKind.Array
+            ? r.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number ? e.GetInt64() : throw new DataFormatException(path, "'search.rungs' must hold integers")).ToArray()
+            : null;
+        return new SearchInfo(kind, Text("axis"), Number("low"), Number("high"), Number("tolerance"), Text("outcome"), Text("metric"),
+            !s.TryGetProperty("maximize", out var m) || m.ValueKind != JsonValueKind.False, double.IsNaN(Number("eta")) ? 0 : (int)Number("eta"),
+            Text("budget_setting"), rungs);
     }
 
     private static List<string> StringArray(JsonElement root, string key, string path)
@@ -172,7 +225,7 @@ public sealed class SweepOutput
     private static CsvReader OpenCsv(string path) =>
         CsvReader.FromFile(path, CsvReaderOptions.Default with { TrackLineNumbers = true });
 
-    private static (List<RunRow> Runs, List<string> Metrics) ReadResults(string path, SweepInfo info)
+    private static (List<RunRow> Runs, List<string> Metrics, SweepInfo Info) ReadResults(string path, SweepInfo info)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist; the sweep has written no results yet", path);
         using var csv = OpenCsv(path);
@@ -186,10 +239,18 @@ public sealed class SweepOutput
             if (header is null)
             {
                 header = csv.Headers.ToList();
+                var columns = header;
+                var given = info;
+                var missing = given.Varying.Where(v => !given.Settings.Contains(v)).ToList();
+                foreach (string v in missing)
+                    if (!columns.Contains(v) && !columns.Contains("setting_" + v))
+                        throw new DataFormatException(Path.Combine(Path.GetDirectoryName(path) ?? "", SweepFile), $"'varying' names '{v}', which is not in 'settings'");
+                if (missing.Count > 0) info = given with { Settings = [.. given.Settings, .. missing] };
+                var names = info.Settings;
                 fixedIndex = FixedColumns.Select(c => header.IndexOf(c) is int i and >= 0 ? i
                     : throw new DataFormatException(path, $"missing column '{c}'", 1)).ToArray();
                 // A setting that clashes with a fixed column is written as setting_<name> (ResultTables.Header).
-                settingIndex = info.Settings.Select(s => header.IndexOf(s) is int i and >= 0 && !FixedColumns.Contains(s) ? i
+                settingIndex = names.Select(s => header.IndexOf(s) is int i and >= 0 && !FixedColumns.Contains(s) ? i
                     : header.IndexOf("setting_" + s) is int j and >= 0 ? j
                     : throw new DataFormatException(path, $"setting '{s}' listed in sweep.json has no column", 1)).ToArray();
                 var taken = new HashSet<int>(fixedIndex.Concat(settingIndex));
@@ -222,7 +283,7 @@ public sealed class SweepOutput
                 Metrics: metrics));
         }
         if (header is null) throw new DataFormatException(path, "the file is empty (no header)");
-        return (runs, metricColumns.Select(c => c.Name).ToList());
+        return (runs, metricColumns.Select(c => c.Name).ToList(), info);
     }
 
     private static Dictionary<string, RunIterations> ReadIterations(string path)

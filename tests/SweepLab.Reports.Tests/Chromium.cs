@@ -20,7 +20,7 @@ internal static partial class Chromium
     private static string Run(string page, params string[] extra)
     {
         string exe = Executable ?? throw new InvalidOperationException(MissingReason);
-        using var profile = new TempDir();
+        using var profile = new Profile();
         var start = new ProcessStartInfo(exe)
         {
             RedirectStandardOutput = true,
@@ -43,6 +43,19 @@ internal static partial class Chromium
         }
         if (process.ExitCode != 0) throw new InvalidOperationException($"chromium exited {process.ExitCode}: {stderr.Result}");
         return stdout.Result;
+    }
+
+    /// <summary>A throw-away browser profile folder (linked into other test projects, so no test-project helper).</summary>
+    private sealed class Profile : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("sweeplab-chromium-").FullName;
+
+        public void Dispose()
+        {
+            try { Directory.Delete(Path, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
     }
 
     /// <summary>The DOM after the page's scripts ran.</summary>

@@ -95,6 +95,6 @@ public class CompareTests(StandardSweep sweep) : IClassFixture<StandardSweep>
         var report = CompareBuilder.CompareBySetting(sweep.Dir, "hard_classification");
         string page = Path.Combine(dir.Path, "compare.html");
         CompareBuilder.Write(report, page);
-        BrowserTests.AssertEveryChartDrew(Chromium.DumpDom(page), report.Charts);
+        RenderChecks.AssertEveryChartDrew(Chromium.DumpDom(page), report.Charts);
     }
 }

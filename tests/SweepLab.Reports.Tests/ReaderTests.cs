@@ -61,6 +61,24 @@ public class ReaderTests(StandardSweep sweep) : IClassFixture<StandardSweep>
     }
 
     [Fact]
+    public void A_varying_setting_missing_from_settings_is_taken_from_results_csv()
+    {
+        // sweep.json of adaptive searches written before the fix listed the searched axis under 'varying' only.
+        using var dir = new TempDir();
+        SweepFixture.Write(dir.Path, new FixtureSpec { Axes = [("batch_size_per_class", ["1000", "5000"]), ("class_similarity", ["0", "0.5"])], Failed = new HashSet<int>() });
+        string json = Path.Combine(dir.Path, "sweep.json");
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+        var settings = doc["settings"]!.AsArray();
+        settings.Remove(settings.Single(n => n!.GetValue<string>() == "class_similarity"));
+        File.WriteAllText(json, doc.ToJsonString());
+        var output = SweepOutput.Load(dir.Path);
+        Assert.Equal("class_similarity", output.Info.Settings[^1]);
+        Assert.Equal(["0", "0.5"], output.Runs.Select(r => r.Settings["class_similarity"]).Distinct().Order());
+        Assert.Null(output.Info.Search);
+        Assert.Null(output.Boundary);
+    }
+
+    [Fact]
     public void Bad_input_names_file_and_line()
     {
         using var dir = new TempDir();

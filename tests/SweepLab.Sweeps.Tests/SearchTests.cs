@@ -101,6 +101,73 @@ public class BoundarySearchTests
         Assert.All(objective.Calls.Where(kv => kv.Value == 2), kv => Assert.Equal(0.25, expected.Runs.Single(r => r.RunId == kv.Key).Settings["similarity"].AsDouble));
     }
 
+    [Fact]
+    public async Task ProgressCountsEvaluationsAgainstWhatTheToleranceNeeds()
+    {
+        using var dir = new TempDir();
+        var plan = Plan();
+        var stages = new List<SearchProgress>();
+        using var store = new RunStore(dir.Path);
+        var study = await SweepStudy.RunAsync(plan, new SweepRunner(store, StepObjective()), progress: stages.Add);
+
+        // 6 lines (3 configurations x 2 seeds): both ends, then ceil(log2(1 / 0.01)) = 7 midpoints each; then the end.
+        Assert.Equal(9, stages.Count);
+        Assert.Equal((true, 0, 40, 40), (stages[^1].Finished, stages[^1].BatchRuns, stages[^1].EvaluationsDone, stages[^1].EvaluationsExpected));
+        Assert.Equal("search finished: 4 of 6 line(s) found an edge", stages[^1].Stage);
+        stages.RemoveAt(stages.Count - 1);
+        Assert.Equal((1, 12, 0, 6 * 9), (stages[0].Batch, stages[0].BatchRuns, stages[0].EvaluationsDone, stages[0].EvaluationsExpected));
+        Assert.StartsWith("wave 1: both ends of 6 line(s)", stages[0].Stage);
+        // After the ends, the two lines of x = 2 (no flip) need nothing more: 4 x 9 + 2 x 2.
+        Assert.Equal((2, 4, 12, 40), (stages[1].Batch, stages[1].BatchRuns, stages[1].EvaluationsDone, stages[1].EvaluationsExpected));
+        Assert.Equal("wave 2: bisection step 1 of at most 7", stages[1].Stage);
+        Assert.All(stages.Skip(1), s => Assert.Equal(40, s.EvaluationsExpected));
+        Assert.Equal(study.Runs.Count, stages[^1].EvaluationsDone + stages[^1].BatchRuns);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => i == 0 ? 0 : 12 + 4 * (i - 1)), stages.Select(s => s.EvaluationsDone));
+    }
+
+    [Fact]
+    public async Task EachFoundBracketNamesTheRunsAtItsTwoSides()
+    {
+        using var dir = new TempDir();
+        var plan = Plan();
+        using var store = new RunStore(dir.Path);
+        var study = await SweepStudy.RunAsync(plan, new SweepRunner(store, StepObjective()));
+        var byId = study.Runs.ToDictionary(r => r.RunId);
+        foreach (var line in study.Boundary!.Lines)
+        {
+            var low = byId[line.LowRunId!];
+            var high = byId[line.HighRunId!];
+            Assert.Equal((line.Low, line.High), (low.Settings["similarity"].AsDouble, high.Settings["similarity"].AsDouble));
+            Assert.Equal((line.Seed, line.Seed), (low.Seed, high.Seed));
+            Assert.Equal((false, line.OutcomeAtHigh == true), (store.TryLoad(low.RunId)!.FinalMetrics["collapsed"] == 1, store.TryLoad(high.RunId)!.FinalMetrics["collapsed"] == 1));
+        }
+        string csv = System.Text.Encoding.UTF8.GetString(ResultTables.BoundaryCsv(study.Boundary.Lines, "similarity"));
+        var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = rows[0].Split(',');
+        Assert.Equal(["status", "axis", "low", "high", "estimate", "outcome_at_low", "outcome_at_high", "evaluations", "low_run_id", "high_run_id"], header[^10..]);
+        var first = rows[1].Split(',');
+        Assert.Equal(("similarity", study.Boundary.Lines[0].LowRunId, study.Boundary.Lines[0].HighRunId), (first[^9], first[^2], first[^1]));
+        // The searched axis is a setting of every run, and so a column of the plan's settings, though no configuration holds it.
+        Assert.DoesNotContain(plan.Configurations, c => c.ContainsKey("similarity"));
+        Assert.Equal(["k", "x", "similarity"], plan.SettingNames);
+    }
+
+    [Fact]
+    public async Task FailedAndUnstartedEvaluationsAreRunsOfTheStudySoStatusCountsThem()
+    {
+        using var dir = new TempDir();
+        var plan = Plan();
+        var objective = StepObjective(failsOnce: r => r.Settings["similarity"].AsDouble == 0.25);
+        using var store = new RunStore(dir.Path);
+        var partial = await SweepStudy.RunAsync(plan, new SweepRunner(store, objective, new SweepRunnerOptions { MaxRuns = 19 }));
+        // Wave 1 (12 ends) and wave 2 (4 midpoints at 0.5) ran; wave 3 asked for 4 runs at 0.25, of which the budget
+        // started 3 (all failed) and left one unstarted.
+        var summary = store.Summarize(partial.Runs);
+        Assert.Equal((20, 16, 3, 1), (summary.Total, summary.Complete, summary.Failed, summary.Missing));
+        var replay = await SweepStudy.ReplayAsync(plan, store);
+        Assert.Equal(summary, store.Summarize(replay.Runs));
+    }
+
     private sealed class BoundaryComparer : IEqualityComparer<BoundaryResult>
     {
         public bool Equals(BoundaryResult? a, BoundaryResult? b) => a is not null && b is not null
@@ -196,10 +263,28 @@ public class SuccessiveHalvingTests
         Assert.All(pruned, r => Assert.Equal(2, store.TryLoad(r.RunId)!.PrunedAtIteration));
 
         Assert.Equal(["x=7"], halving.Survivors.Select(s => s.ToString()));
+        // Each entry names the config id its rung's runs carry in the tables.
+        Assert.All(halving.Entries, e => Assert.Equal(2, study.Runs.Count(r => r.ConfigId == e.RunsConfigId && r.Settings["iterations"].AsDouble == e.Budget)));
 
         var replay = await SweepStudy.ReplayAsync(plan, store);
         Assert.Equal(study.Runs.Select(r => r.RunId), replay.Runs.Select(r => r.RunId));
         Assert.Equal(halving.Entries.Select(e => (e.ConfigId, e.Rung, e.Score, e.Promoted)), replay.Halving!.Entries.Select(e => (e.ConfigId, e.Rung, e.Score, e.Promoted)));
+    }
+
+    [Fact]
+    public async Task ProgressExpectsEtaShrinkingRungs()
+    {
+        using var dir = new TempDir();
+        var plan = SweepPlanner.Plan(
+            Specs.Grid(SettingMap.Empty, new GridAxis("x", Enumerable.Range(0, 9).Select(i => SettingValue.FromInteger(i)).ToArray()))
+                with { Repeats = new Located<int>(2), Search = new HalvingSearchSpec("score", Maximize: true, Eta: 3, "iterations", [1, 3, 9]) });
+        var stages = new List<SearchProgress>();
+        using var store = new RunStore(dir.Path);
+        var study = await SweepStudy.RunAsync(plan, new SweepRunner(store, new BudgetedObjective(Objective())), progress: stages.Add);
+        Assert.Equal([(0, 26, 18), (18, 26, 6), (24, 26, 2), (26, 26, 0)], stages.Select(s => (s.EvaluationsDone, s.EvaluationsExpected, s.BatchRuns)));
+        Assert.Equal([false, false, false, true], stages.Select(s => s.Finished));
+        Assert.Equal("rung 2 of 3: 3 configuration(s) at iterations = 3", stages[1].Stage);
+        Assert.Equal(26, study.Runs.Count);
     }
 
     [Fact]

@@ -75,8 +75,11 @@ internal sealed class SweepCommands
             if (!File.Exists(specPath)) throw new UserInputException($"{dir}: not a sweep folder (no {SpecCopy})");
             var plan = SweepPlanner.Plan(SweepSpecYaml.Load(specPath));
             using var store = new RunStore(dir, "status");
-            var summary = store.Summarize(plan.Runs);
+            // An adaptive search's runs depend on results: replay it from the store to learn which it has asked for.
+            var (runs, study) = SweepExecution.PlannedRuns(plan, store);
+            var summary = store.Summarize(runs);
             Console.WriteLine($"{dir}: {summary.Total} runs: {summary.Complete} complete, {summary.Pruned} pruned, {summary.Failed} failed, {summary.Interrupted} interrupted, {summary.Missing} missing");
+            if (SweepExecution.SearchStatus(plan, study) is { } search) Console.WriteLine(search);
             foreach (string line in SweepExecution.QueueStatus(dir)) Console.WriteLine(line);
             return summary.Failed > 0 ? 3 : CommandGuard.ExitOk;
         });
@@ -110,17 +113,36 @@ internal sealed class SweepCommands
     {
         string yaml = File.ReadAllText(sweep);
         AtomicFile.WriteAllText(Path.Combine(output, SpecCopy), yaml);
-        var settings = plan.Configurations.SelectMany(c => c.Keys).Distinct().ToList();
+        // Settings are every run's columns, the search's own (bisected axis, budget setting) included, so readers of
+        // the folder (report, compare, merge, notebooks) treat them like any grid axis.
         var json = JsonSerializer.Serialize(new
         {
             name = plan.Spec.Name ?? Path.GetFileNameWithoutExtension(sweep),
-            settings,
+            settings = plan.SettingNames,
             varying = plan.VaryingSettings,
             runs = plan.Runs.Count,
+            max_runs = plan.MaxRunCount,
+            search = SearchJson(plan.Spec.Search),
             yaml,
         }, new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.WriteAllText(Path.Combine(output, SweepJson), json);
     }
+
+    /// <summary>sweep.json's description of the search, which the report's search sections read.</summary>
+    private static Dictionary<string, object?> SearchJson(SearchSpec search) => search switch
+    {
+        BoundarySearchSpec b => new()
+        {
+            ["kind"] = "boundary", ["axis"] = b.Axis, ["low"] = b.Low, ["high"] = b.High, ["tolerance"] = b.Tolerance,
+            ["outcome"] = b.Outcome.ToString(), ["prune_when"] = b.PruneWhen?.ToString(),
+        },
+        HalvingSearchSpec h => new()
+        {
+            ["kind"] = "halving", ["metric"] = h.Metric, ["maximize"] = h.Maximize, ["eta"] = h.Eta,
+            ["budget_setting"] = h.BudgetSetting, ["rungs"] = h.Rungs, ["prune_when"] = h.PruneWhen?.ToString(),
+        },
+        _ => new() { ["kind"] = "grid", ["prune_when"] = search.PruneWhen?.ToString() },
+    };
 
     /// <summary>Mean agreement between two runs' final assignments (adjusted Rand index), from their particles.star.</summary>
     internal static double Agreement(string runFolderA, string runFolderB)

@@ -316,7 +316,7 @@ internal static partial class SweepExecution
         {
             var study = SweepStudy.ReplayAsync(plan, store).GetAwaiter().GetResult();
             WriteTables(output, study, store);
-            summary = store.Summarize(plan.Runs);
+            summary = store.Summarize(study.Runs);
         }
         if (report) WriteReport(output);
         Directory.CreateDirectory(Path.Combine(output, SlurmFolder));

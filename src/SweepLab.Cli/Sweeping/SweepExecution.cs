@@ -35,12 +35,12 @@ internal static partial class SweepExecution
         });
         try
         {
+            SearchProgress? stage = null; // where an adaptive search stands; set between batches
             var options = SweepRunnerOptions.FromSpec(plan.Spec) with
             {
                 Workers = Math.Max(1, workers),
                 RemoveStaleTemporaryFolders = writerName is null,
-                Progress = p => Log(string.Create(CultureInfo.InvariantCulture,
-                    $"runs {p.Done}/{p.Total} done ({p.Skipped} from before, {p.Pruned} pruned, {p.Failed} failed), {p.Elapsed.TotalSeconds:0}s elapsed{(p.EstimatedRemaining is { } eta ? $", ETA {eta.TotalSeconds:0}s" : "")}")),
+                Progress = p => Log(ProgressText(p, Volatile.Read(ref stage))),
             };
             var runner = new SweepRunner(store, objective, options);
             if (runs is not null)
@@ -49,7 +49,11 @@ internal static partial class SweepExecution
                 Log($"worker: {batch.Completed} completed, {batch.Pruned} pruned, {batch.Failed} failed, {batch.Skipped} already done");
                 return batch.Failed > 0 || batch.Cancelled ? 3 : CommandGuard.ExitOk;
             }
-            var study = SweepStudy.RunAsync(plan, runner, cancel.Token).GetAwaiter().GetResult();
+            var study = SweepStudy.RunAsync(plan, runner, cancel.Token, s =>
+            {
+                Volatile.Write(ref stage, s);
+                if (s.Finished) Log($"evaluations {s.EvaluationsDone}/{s.EvaluationsExpected} done; {s.Stage}");
+            }).GetAwaiter().GetResult();
             WriteTables(output, study, store);
             var e = study.Execution;
             Console.WriteLine($"{output}: {e.Total} runs: {e.Skipped + e.Completed} complete ({e.Skipped} from before), {e.Pruned} pruned, {e.Failed} failed, {e.NotStarted} not started{(e.Cancelled ? " (cancelled)" : "")}{(e.StoppedByBudget ? " (budget reached)" : "")}");
@@ -59,6 +63,61 @@ internal static partial class SweepExecution
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>
+    /// One progress line. A grid counts the runs of its one batch; an adaptive search counts evaluations over the
+    /// whole search (ended in earlier waves or rungs plus this batch's, against what the search expects to need), then
+    /// names the batch, so "runs 2/2" of one bisection wave never reads as the end of the sweep.
+    /// </summary>
+    internal static string ProgressText(SweepProgress p, SearchProgress? stage)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string counts = $"{p.Skipped} from before, {p.Pruned} pruned, {p.Failed} failed";
+        string elapsed = string.Create(c, $"{p.Elapsed.TotalSeconds:0}s elapsed");
+        if (stage is null)
+            return string.Create(c, $"runs {p.Done}/{p.Total} done ({counts}), {elapsed}{(p.EstimatedRemaining is { } eta ? $", ETA {eta.TotalSeconds:0}s" : "")}");
+        int done = stage.EvaluationsDone + p.Done + p.Failed;
+        int expected = Math.Max(stage.EvaluationsExpected, done);
+        // Seconds per run ended in this batch, times the evaluations the search still expects.
+        string remaining = p.Ended > 0 ? string.Create(c, $", ETA {(p.Elapsed / p.Ended * (expected - done)).TotalSeconds:0}s") : "";
+        return string.Create(c, $"evaluations {done}/{expected} done; {stage.Stage}: runs {p.Done + p.Failed}/{p.Total} ({counts}), {elapsed}{remaining}");
+    }
+
+    /// <summary>
+    /// The runs a sweep folder's plan has asked for so far: the grid's runs, or for an adaptive search the runs its
+    /// replay from the store reaches (every finished wave or rung, and the one where results end).
+    /// </summary>
+    public static (IReadOnlyList<RunSpec> Runs, StudyResult? Study) PlannedRuns(SweepPlan plan, RunStore store)
+    {
+        if (!plan.IsAdaptive) return (plan.Runs, null);
+        var study = SweepStudy.ReplayAsync(plan, store).GetAwaiter().GetResult();
+        return (study.Runs, study);
+    }
+
+    /// <summary>For status: what an adaptive search has found so far, one line; null for a grid.</summary>
+    public static string? SearchStatus(SweepPlan plan, StudyResult? study)
+    {
+        var c = CultureInfo.InvariantCulture;
+        switch (plan.Spec.Search, study)
+        {
+            case (BoundarySearchSpec b, { Boundary: { } result }):
+            {
+                var lines = result.Lines;
+                int Count(BoundaryStatus s) => lines.Count(l => l.Status == s);
+                return string.Create(c, $"boundary search on {b.Axis} in [{b.Low}, {b.High}] to {b.Tolerance} ({b.Outcome}): {lines.Count} lines (configurations x seeds): {Count(BoundaryStatus.Found)} found, {Count(BoundaryStatus.NoFlip)} no flip, {Count(BoundaryStatus.Failed)} failed, {Count(BoundaryStatus.Incomplete)} unfinished; at most {plan.MaxRunCount} runs in all");
+            }
+            case (HalvingSearchSpec h, { Halving: { } result }):
+            {
+                int rungs = result.Entries.Select(e => e.Rung).DefaultIfEmpty(-1).Max() + 1;
+                string best = result.Survivors.Count == 0 ? "none could be ranked"
+                    : string.Join(", ", plan.VaryingSettings.Where(result.Survivors[0].ContainsKey).Select(v => $"{v}={result.Survivors[0][v].CanonicalText}"));
+                string state = result.Finished ? $"finished; best: {(best.Length == 0 ? "the only configuration" : best)}" : "unfinished";
+                return string.Create(c, $"successive halving on {h.BudgetSetting} (rungs {string.Join(", ", h.Rungs)}, eta {h.Eta}, {(h.Maximize ? "maximising" : "minimising")} {h.Metric}): {plan.Configurations.Count} configurations, reached rung {rungs} of {h.Rungs.Count}, {state}; at most {plan.MaxRunCount} runs in all");
+            }
+            default:
+                return null;
         }
     }
 

@@ -19,6 +19,13 @@ public sealed record SweepPlan(
     long MaxRunCount)
 {
     public bool IsAdaptive => Spec.Search is not GridSearchSpec;
+
+    /// <summary>
+    /// Every setting a run of this plan carries, in column order: the configurations' settings, then those an adaptive
+    /// search adds to each run (the bisected axis, the budget setting), which no configuration holds but every run does.
+    /// </summary>
+    public IReadOnlyList<string> SettingNames =>
+        Configurations.SelectMany(c => c.Keys).Concat(VaryingSettings).Distinct(StringComparer.Ordinal).ToList();
 }
 
 /// <summary>

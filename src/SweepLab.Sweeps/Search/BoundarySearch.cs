@@ -18,7 +18,9 @@ public enum BoundaryStatus
 
 /// <summary>
 /// The result of bisecting one configuration and seed: the last bracket [<paramref name="Low"/>, <paramref name="High"/>]
-/// with the outcome at each end (null where not evaluated), and how many runs it took.
+/// with the outcome at each end (null where not evaluated), how many runs it took, and the runs evaluated at the
+/// bracket's two sides (<paramref name="LowRunId"/>, <paramref name="HighRunId"/>; null where not evaluated), so a
+/// report can link and rerun both sides of the edge.
 /// </summary>
 public sealed record BoundaryResult(
     SettingMap Configuration,
@@ -30,14 +32,17 @@ public sealed record BoundaryResult(
     double High,
     bool? OutcomeAtLow,
     bool? OutcomeAtHigh,
-    int Evaluations)
+    int Evaluations,
+    string? LowRunId = null,
+    string? HighRunId = null)
 {
     /// <summary>The midpoint of the final bracket: the boundary to within half the tolerance, when found.</summary>
     public double Estimate => Low + (High - Low) / 2;
 }
 
-/// <summary>What a boundary search did: one result per line and every run it evaluated, in evaluation order.</summary>
-public sealed record BoundarySearchResult(IReadOnlyList<BoundaryResult> Lines, IReadOnlyList<RunSpec> Runs, SweepBatchResult Execution);
+/// <summary>What a boundary search did: one result per line and every run it asked for (finished, failed or, when a
+/// budget or cancellation stopped it, not yet run), in evaluation order.</summary>
+public sealed record BoundarySearchResult(IReadOnlyList<BoundaryResult> Lines, IReadOnlyList<RunSpec> Runs, SweepBatchResult Execution, string Axis = "");
 
 /// <summary>
 /// Stability-boundary finder. For every configuration of the plan and every repeat (a "line"), evaluates the
@@ -57,6 +62,14 @@ public static class BoundarySearch
         return 2 + (ratio > 1 ? (int)Math.Ceiling(Math.Log2(ratio)) : 0);
     }
 
+    /// <summary>Midpoints a bracket of this width still needs: halvings until it is at most the tolerance wide.</summary>
+    internal static int RemainingBisections(double width, double tolerance)
+    {
+        int steps = 0;
+        for (double w = width; w > tolerance && steps < 64; w /= 2) steps++;
+        return steps;
+    }
+
     private sealed class Line(SettingMap configuration, int repeat, long seed, double low, double high)
     {
         public SettingMap Configuration { get; } = configuration;
@@ -67,6 +80,10 @@ public static class BoundarySearch
         public bool? AtLow { get; set; }
         public bool? AtHigh { get; set; }
         public int Evaluations { get; set; }
+        public int Ended { get; set; }
+        public bool EndsDone { get; set; }
+        public string? LowRunId { get; set; }
+        public string? HighRunId { get; set; }
         public BoundaryStatus? Status { get; set; }
     }
 
@@ -74,11 +91,13 @@ public static class BoundarySearch
     /// <param name="store">Where outcomes are read back from.</param>
     /// <param name="runBatch">Runs a batch (usually <see cref="SweepRunner.RunAsync"/>); a no-op replays the store only.</param>
     /// <param name="cancellationToken">Stops the search after the batch in flight.</param>
+    /// <param name="progress">Told before every wave where the search stands, in evaluations; null for silence.</param>
     public static async Task<BoundarySearchResult> RunAsync(
         SweepPlan plan,
         RunStore store,
         Func<IReadOnlyList<RunSpec>, CancellationToken, Task<SweepBatchResult>> runBatch,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Action<SearchProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(store);
@@ -92,12 +111,24 @@ public static class BoundarySearch
         RunSpec At(Line line, double value) =>
             new(line.Configuration.With(spec.Axis, SettingValue.FromReal(value, spec.Line)), line.Seed, line.Repeat);
 
-        var evaluated = new List<RunSpec>();
+        var requested = new List<RunSpec>();
         var execution = SweepBatchResult.Empty;
+        int maxBisections = RemainingBisections(spec.High - spec.Low, spec.Tolerance);
+        int waves = 0;
+
+        // Runs a line is expected to take in all: what ended, plus both ends if not yet run, plus the midpoints its
+        // bracket still needs (none once it stopped).
+        int Expected(Line l) => l.Status is not null ? l.Ended
+            : l.Ended + (l.EndsDone ? 0 : 2) + RemainingBisections(l.High - l.Low, spec.Tolerance);
 
         // Runs a wave and returns each run's outcome, or null (and the line's status) where the run did not finish.
         async Task<bool?[]> Evaluate(IReadOnlyList<(Line Line, RunSpec Run)> wave)
         {
+            waves++;
+            progress?.Invoke(new SearchProgress(
+                waves == 1 ? $"wave 1: both ends of {lines.Count} line(s)" : $"wave {waves}: bisection step {waves - 1} of at most {maxBisections}",
+                waves, wave.Count, lines.Sum(l => l.Ended), lines.Sum(Expected)));
+            requested.AddRange(wave.Select(w => w.Run));
             execution = execution.Add(await runBatch(wave.Select(w => w.Run).ToArray(), cancellationToken).ConfigureAwait(false));
             var outcomes = new bool?[wave.Count];
             for (int i = 0; i < wave.Count; i++)
@@ -106,11 +137,13 @@ public static class BoundarySearch
                 var record = store.TryLoad(run.RunId);
                 if (record is null)
                 {
-                    line.Status = store.GetState(run.RunId) == RunState.Failed ? BoundaryStatus.Failed : BoundaryStatus.Incomplete;
+                    bool failed = store.GetState(run.RunId) == RunState.Failed;
+                    if (failed) line.Ended++;
+                    line.Status = failed ? BoundaryStatus.Failed : BoundaryStatus.Incomplete;
                     continue;
                 }
-                evaluated.Add(run);
                 line.Evaluations++;
+                line.Ended++;
                 outcomes[i] = spec.Outcome.IsSatisfiedBy(record.FinalMetrics);
             }
             return outcomes;
@@ -121,8 +154,11 @@ public static class BoundarySearch
         var endOutcomes = await Evaluate(ends).ConfigureAwait(false);
         for (int i = 0; i < lines.Count; i++)
         {
+            lines[i].EndsDone = true;
             lines[i].AtLow = endOutcomes[2 * i];
             lines[i].AtHigh = endOutcomes[2 * i + 1];
+            if (endOutcomes[2 * i] is not null) lines[i].LowRunId = ends[2 * i].Item2.RunId;
+            if (endOutcomes[2 * i + 1] is not null) lines[i].HighRunId = ends[2 * i + 1].Item2.RunId;
             if (lines[i].Status is null && lines[i].AtLow == lines[i].AtHigh) lines[i].Status = BoundaryStatus.NoFlip;
         }
 
@@ -142,14 +178,18 @@ public static class BoundarySearch
                 if (outcomes[i] is not bool outcome) continue;
                 var (line, run) = wave[i];
                 double mid = run.Settings[spec.Axis].AsDouble;
-                if (outcome == line.AtLow) line.Low = mid;
-                else line.High = mid;
+                if (outcome == line.AtLow) (line.Low, line.LowRunId) = (mid, run.RunId);
+                else (line.High, line.HighRunId) = (mid, run.RunId);
             }
         }
 
+        if (!execution.Cancelled && !execution.StoppedByBudget)
+            progress?.Invoke(new SearchProgress(
+                $"search finished: {lines.Count(l => l.Status == BoundaryStatus.Found)} of {lines.Count} line(s) found an edge",
+                waves + 1, 0, lines.Sum(l => l.Ended), lines.Sum(l => l.Ended), Finished: true));
         var results = lines.Select(l => new BoundaryResult(l.Configuration, CanonicalJson.ConfigId(l.Configuration), l.Repeat, l.Seed,
-            l.Status ?? BoundaryStatus.Incomplete, l.Low, l.High, l.AtLow, l.AtHigh, l.Evaluations)).ToArray();
-        return new BoundarySearchResult(results, evaluated, execution);
+            l.Status ?? BoundaryStatus.Incomplete, l.Low, l.High, l.AtLow, l.AtHigh, l.Evaluations, l.LowRunId, l.HighRunId)).ToArray();
+        return new BoundarySearchResult(results, requested, execution, spec.Axis);
     }
 
     /// <summary>The midpoint, rounded to 15 significant digits when that keeps it strictly inside the bracket.</summary>

@@ -3,7 +3,8 @@ namespace SweepLab.Sweeps;
 /// <summary>
 /// One configuration at one rung of successive halving: its score (mean of the metric over its repeats; NaN when
 /// it has none), whether it could be ranked at all (every repeat finished unpruned with a finite metric), and
-/// whether it went on to the next rung.
+/// whether it went on to the next rung. <paramref name="RunsConfigId"/> is the config id of the rung's runs (the
+/// configuration with the budget setting added), the key that joins this entry to results.csv and stability.csv.
 /// </summary>
 public sealed record HalvingEntry(
     SettingMap Configuration,
@@ -13,9 +14,11 @@ public sealed record HalvingEntry(
     double Score,
     bool Eligible,
     bool Promoted,
-    int Rank);
+    int Rank,
+    string RunsConfigId = "");
 
-/// <summary>What successive halving did: every (configuration, rung) entry, every run in order, and the winners.</summary>
+/// <summary>What successive halving did: every (configuration, rung) entry, every run it asked for in order
+/// (finished, failed, or not yet run when a budget stopped it), and the winners.</summary>
 public sealed record HalvingSearchResult(
     IReadOnlyList<HalvingEntry> Entries,
     IReadOnlyList<RunSpec> Runs,
@@ -38,11 +41,13 @@ public static class SuccessiveHalving
     /// <param name="store">Where outcomes are read back from.</param>
     /// <param name="runBatch">Runs a batch (usually <see cref="SweepRunner.RunAsync"/>); a no-op replays the store only.</param>
     /// <param name="cancellationToken">Stops the search after the batch in flight.</param>
+    /// <param name="progress">Told before every rung where the search stands, in evaluations; null for silence.</param>
     public static async Task<HalvingSearchResult> RunAsync(
         SweepPlan plan,
         RunStore store,
         Func<IReadOnlyList<RunSpec>, CancellationToken, Task<SweepBatchResult>> runBatch,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Action<SearchProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(store);
@@ -50,9 +55,10 @@ public static class SuccessiveHalving
         if (plan.Spec.Search is not HalvingSearchSpec spec) throw new ArgumentException("the plan's search is not successive halving", nameof(plan));
 
         var entries = new List<HalvingEntry>();
-        var evaluated = new List<RunSpec>();
+        var requested = new List<RunSpec>();
         var execution = SweepBatchResult.Empty;
         IReadOnlyList<SettingMap> survivors = plan.Configurations;
+        int ended = 0;
 
         for (int rung = 0; rung < spec.Rungs.Count; rung++)
         {
@@ -61,6 +67,12 @@ public static class SuccessiveHalving
             var runs = survivors
                 .SelectMany(c => plan.Seeds.Select((seed, r) => new RunSpec(c.With(spec.BudgetSetting, budgetValue), seed, r)))
                 .ToArray();
+            // Expected: this rung's runs, then ceil(n / eta) configurations per later rung (fewer if some cannot be ranked).
+            int expected = ended;
+            for (int k = rung, n = survivors.Count; k < spec.Rungs.Count; k++, n = (n + spec.Eta - 1) / spec.Eta) expected += n * plan.Seeds.Count;
+            progress?.Invoke(new SearchProgress($"rung {rung + 1} of {spec.Rungs.Count}: {survivors.Count} configuration(s) at {spec.BudgetSetting} = {budget}",
+                rung + 1, runs.Length, ended, expected));
+            requested.AddRange(runs);
             execution = execution.Add(await runBatch(runs, cancellationToken).ConfigureAwait(false));
 
             var scored = new List<(SettingMap Configuration, double Score, bool Eligible)>();
@@ -78,9 +90,10 @@ public static class SuccessiveHalving
                     {
                         eligible = false;
                         if (store.GetState(run.RunId) != RunState.Failed) complete = false;
+                        else ended++;
                         continue;
                     }
-                    evaluated.Add(run);
+                    ended++;
                     if (record.Outcome == RunOutcome.Pruned || !record.FinalMetrics.TryGetValue(spec.Metric, out double value) || !double.IsFinite(value))
                     {
                         eligible = false;
@@ -94,8 +107,8 @@ public static class SuccessiveHalving
             if (!complete)
             {
                 // Budget or cancellation stopped the rung: record what is known, promote nothing yet.
-                entries.AddRange(scored.Select(s => new HalvingEntry(s.Configuration, CanonicalJson.ConfigId(s.Configuration), rung, budget, s.Score, s.Eligible, false, 0)));
-                return new HalvingSearchResult(entries, evaluated, survivors, false, execution);
+                entries.AddRange(scored.Select(s => Entry(s.Configuration, rung, budget, s.Score, s.Eligible, false, 0)));
+                return new HalvingSearchResult(entries, requested, survivors, false, execution);
             }
 
             var ranked = scored.Select((s, i) => (s, i)).Where(x => x.s.Eligible)
@@ -109,8 +122,7 @@ public static class SuccessiveHalving
             for (int i = 0; i < scored.Count; i++)
             {
                 var s = scored[i];
-                entries.Add(new HalvingEntry(s.Configuration, CanonicalJson.ConfigId(s.Configuration), rung, budget, s.Score, s.Eligible,
-                    !last && promoted.Contains(i), rankOf.GetValueOrDefault(i)));
+                entries.Add(Entry(s.Configuration, rung, budget, s.Score, s.Eligible, !last && promoted.Contains(i), rankOf.GetValueOrDefault(i)));
             }
             // Survivors keep plan order between rungs (a stable, readable run order); after the last rung they are
             // the ranked winners, best first.
@@ -119,6 +131,12 @@ public static class SuccessiveHalving
                 : Enumerable.Range(0, scored.Count).Where(promoted.Contains).Select(i => scored[i].Configuration).ToArray();
             if (survivors.Count == 0) break;
         }
-        return new HalvingSearchResult(entries, evaluated, survivors, true, execution);
+        progress?.Invoke(new SearchProgress($"search finished: {survivors.Count} configuration(s) left after rung {entries.Select(e => e.Rung).DefaultIfEmpty(-1).Max() + 1}",
+            spec.Rungs.Count + 1, 0, ended, ended, Finished: true));
+        return new HalvingSearchResult(entries, requested, survivors, true, execution);
+
+        HalvingEntry Entry(SettingMap configuration, int rung, long budget, double score, bool eligible, bool promoted, int rank) =>
+            new(configuration, CanonicalJson.ConfigId(configuration), rung, budget, score, eligible, promoted, rank,
+                CanonicalJson.ConfigId(configuration.With(spec.BudgetSetting, SettingValue.FromInteger(budget, spec.Line))));
     }
 }

@@ -16,21 +16,27 @@ public sealed record StudyResult(
 /// </summary>
 public static class SweepStudy
 {
-    public static Task<StudyResult> RunAsync(SweepPlan plan, SweepRunner runner, CancellationToken cancellationToken = default)
+    /// <param name="progress">For adaptive searches, told before each batch where the search stands in evaluations
+    /// (the runner's own progress counts the runs of one batch only).</param>
+    public static Task<StudyResult> RunAsync(SweepPlan plan, SweepRunner runner, CancellationToken cancellationToken = default,
+        Action<SearchProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(runner);
-        return ExecuteAsync(plan, runner.Store, runner.RunAsync, cancellationToken);
+        return ExecuteAsync(plan, runner.Store, runner.RunAsync, cancellationToken, progress);
     }
 
-    /// <summary>What the store holds for this plan, computing nothing; adaptive searches stop where results end.</summary>
+    /// <summary>What the store holds for this plan, computing nothing; adaptive searches stop where results end, and
+    /// their <see cref="StudyResult.Runs"/> are the runs asked for so far (those of the wave or rung where results end
+    /// included), which is what <c>status</c> counts.</summary>
     public static Task<StudyResult> ReplayAsync(SweepPlan plan, RunStore store) =>
-        ExecuteAsync(plan, store, (_, _) => Task.FromResult(SweepBatchResult.Empty), CancellationToken.None);
+        ExecuteAsync(plan, store, (_, _) => Task.FromResult(SweepBatchResult.Empty), CancellationToken.None, null);
 
     private static async Task<StudyResult> ExecuteAsync(
         SweepPlan plan,
         RunStore store,
         Func<IReadOnlyList<RunSpec>, CancellationToken, Task<SweepBatchResult>> runBatch,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<SearchProgress>? progress)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(store);
@@ -38,12 +44,12 @@ public static class SweepStudy
         {
             case BoundarySearchSpec:
             {
-                var result = await BoundarySearch.RunAsync(plan, store, runBatch, cancellationToken).ConfigureAwait(false);
+                var result = await BoundarySearch.RunAsync(plan, store, runBatch, cancellationToken, progress).ConfigureAwait(false);
                 return new StudyResult(result.Runs, result.Execution, result, null);
             }
             case HalvingSearchSpec:
             {
-                var result = await SuccessiveHalving.RunAsync(plan, store, runBatch, cancellationToken).ConfigureAwait(false);
+                var result = await SuccessiveHalving.RunAsync(plan, store, runBatch, cancellationToken, progress).ConfigureAwait(false);
                 return new StudyResult(result.Runs, result.Execution, null, result);
             }
             default:

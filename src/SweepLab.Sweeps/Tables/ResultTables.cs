@@ -55,7 +55,7 @@ public static class ResultTables
     {
         ArgumentNullException.ThrowIfNull(study);
         Write(directory, study.Runs, store, options);
-        if (study.Boundary is { } boundary) AtomicFile.WriteAllBytes(Path.Combine(directory, "boundary.csv"), BoundaryCsv(boundary.Lines));
+        if (study.Boundary is { } boundary) AtomicFile.WriteAllBytes(Path.Combine(directory, "boundary.csv"), BoundaryCsv(boundary.Lines, boundary.Axis));
         if (study.Halving is { } halving) AtomicFile.WriteAllBytes(Path.Combine(directory, "halving.csv"), HalvingCsv(halving.Entries));
     }
 
@@ -178,40 +178,42 @@ public static class ResultTables
         }));
     }
 
-    /// <summary>boundary.csv: one row per (configuration, repeat) line of a boundary search.</summary>
-    public static byte[] BoundaryCsv(IReadOnlyList<BoundaryResult> lines)
+    /// <summary>boundary.csv: one row per (configuration, repeat) line of a boundary search: the bracket, the estimate
+    /// (found lines only), the outcome at each side and the runs evaluated there.</summary>
+    public static byte[] BoundaryCsv(IReadOnlyList<BoundaryResult> lines, string axis = "")
     {
         ArgumentNullException.ThrowIfNull(lines);
         var settingNames = Union(lines.Select(l => l.Configuration.Keys));
         string[] fixedColumns = ["config_id", "repeat", "seed"];
-        string[] resultColumns = ["status", "low", "high", "estimate", "outcome_at_low", "outcome_at_high", "evaluations"];
+        string[] resultColumns = ["status", "axis", "low", "high", "estimate", "outcome_at_low", "outcome_at_high", "evaluations", "low_run_id", "high_run_id"];
         var header = Header(fixedColumns, settingNames, resultColumns);
         return Csv(header, lines.Select(l =>
         {
             var cells = new List<string> { l.ConfigId, Integer(l.RepeatIndex), Integer(l.Seed) };
             cells.AddRange(settingNames.Select(s => l.Configuration.TryGetValue(s, out var v) ? v.CanonicalText : ""));
             cells.AddRange([
-                l.Status.ToString().ToLowerInvariant() switch { "noflip" => "no_flip", var s => s },
+                l.Status.ToString().ToLowerInvariant() switch { "noflip" => "no_flip", var s => s }, axis,
                 Real(l.Low), Real(l.High), l.Status == BoundaryStatus.Found ? Real(l.Estimate) : "",
-                Flag(l.OutcomeAtLow), Flag(l.OutcomeAtHigh), Integer(l.Evaluations),
+                Flag(l.OutcomeAtLow), Flag(l.OutcomeAtHigh), Integer(l.Evaluations), l.LowRunId ?? "", l.HighRunId ?? "",
             ]);
             return cells.ToArray();
         }));
     }
 
-    /// <summary>halving.csv: one row per (configuration, rung) of successive halving.</summary>
+    /// <summary>halving.csv: one row per (configuration, rung) of successive halving; runs_config_id is the config id of
+    /// that rung's runs in results.csv (the configuration with the budget setting).</summary>
     public static byte[] HalvingCsv(IReadOnlyList<HalvingEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var settingNames = Union(entries.Select(e => e.Configuration.Keys));
-        string[] resultColumns = ["rung", "budget", "score", "eligible", "rank", "promoted"];
+        string[] resultColumns = ["rung", "budget", "score", "eligible", "rank", "promoted", "runs_config_id"];
         var header = Header(["config_id"], settingNames, resultColumns);
         return Csv(header, entries.Select(e =>
         {
             var cells = new List<string> { e.ConfigId };
             cells.AddRange(settingNames.Select(s => e.Configuration.TryGetValue(s, out var v) ? v.CanonicalText : ""));
             cells.AddRange([Integer(e.Rung), Integer(e.Budget), double.IsNaN(e.Score) ? "" : Real(e.Score), Flag(e.Eligible),
-                e.Rank > 0 ? Integer(e.Rank) : "", Flag(e.Promoted)]);
+                e.Rank > 0 ? Integer(e.Rank) : "", Flag(e.Promoted), e.RunsConfigId]);
             return cells.ToArray();
         }));
     }
