@@ -122,7 +122,7 @@ internal static class Initialisation
         return result;
     }
 
-    /// <summary>PCA through the R x R Gram matrix (R reconstructions, far fewer than voxels), Jacobi eigensolver.</summary>
+    /// <summary>PCA through the R x R Gram matrix (R reconstructions, far fewer than voxels), MathNet's symmetric eigensolver.</summary>
     internal static double[][] PrincipalCoordinates(IReadOnlyList<float[]> volumes, bool[] mask, int dims)
     {
         int r = volumes.Count, length = volumes[0].Length;
@@ -148,50 +148,27 @@ internal static class Initialisation
         return coordinates;
     }
 
-    /// <summary>Cyclic Jacobi: eigenvalues and column eigenvectors of a small symmetric matrix, deterministic.</summary>
+    /// <summary>
+    /// Eigenvalues and column eigenvectors of a small symmetric matrix, by MathNet.Numerics' symmetric eigen-decomposition
+    /// (Householder tridiagonalisation and QL, the managed provider: the same bits on every machine). Each vector's sign is
+    /// fixed so that its largest-magnitude component is positive, so the PCA coordinates do not depend on the solver's
+    /// sign convention.
+    /// </summary>
     internal static (double[] Values, double[,] Vectors) SymmetricEigen(double[,] matrix)
     {
+        var evd = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(matrix).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
         int n = matrix.GetLength(0);
-        var a = (double[,])matrix.Clone();
-        var v = new double[n, n];
-        for (int i = 0; i < n; i++) v[i, i] = 1;
-        for (int sweep = 0; sweep < 100; sweep++)
-        {
-            double off = 0;
-            for (int p = 0; p < n; p++) for (int q = p + 1; q < n; q++) off += a[p, q] * a[p, q];
-            double scale = 0;
-            for (int p = 0; p < n; p++) scale += a[p, p] * a[p, p];
-            if (off <= 1e-22 * Math.Max(scale, double.Epsilon)) break;
-            for (int p = 0; p < n; p++)
-                for (int q = p + 1; q < n; q++)
-                {
-                    if (a[p, q] == 0) continue;
-                    double theta = (a[q, q] - a[p, p]) / (2 * a[p, q]);
-                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
-                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
-                    for (int i = 0; i < n; i++)
-                    {
-                        double aip = a[i, p], aiq = a[i, q];
-                        a[i, p] = c * aip - s * aiq;
-                        a[i, q] = s * aip + c * aiq;
-                    }
-                    for (int i = 0; i < n; i++)
-                    {
-                        double api = a[p, i], aqi = a[q, i];
-                        a[p, i] = c * api - s * aqi;
-                        a[q, i] = s * api + c * aqi;
-                    }
-                    for (int i = 0; i < n; i++)
-                    {
-                        double vip = v[i, p], viq = v[i, q];
-                        v[i, p] = c * vip - s * viq;
-                        v[i, q] = s * vip + c * viq;
-                    }
-                }
-        }
         var values = new double[n];
-        for (int i = 0; i < n; i++) values[i] = a[i, i];
-        return (values, v);
+        var vectors = new double[n, n];
+        for (int e = 0; e < n; e++)
+        {
+            values[e] = evd.EigenValues[e].Real;
+            var column = evd.EigenVectors.Column(e);
+            int largest = column.AbsoluteMaximumIndex();
+            double sign = column[largest] < 0 ? -1 : 1;
+            for (int i = 0; i < n; i++) vectors[i, e] = sign * column[i];
+        }
+        return (values, vectors);
     }
 
     /// <summary>k-means with k-means++ seeding from the counter generator; empty clusters take the farthest point.</summary>

@@ -2,10 +2,14 @@ using System.Globalization;
 
 namespace SweepLab.Reports;
 
-/// <summary>Mean and sample standard deviation (n - 1; NaN below two values) of one metric over a configuration's seeds.</summary>
+/// <summary>Mean, sample standard deviation (n - 1) and 95% confidence half-width of the mean (Student's t; both NaN
+/// below two values) of one metric over a configuration's seeds.</summary>
 public readonly record struct MetricStats(double Mean, double Std, int Count)
 {
     public static readonly MetricStats Empty = new(double.NaN, double.NaN, 0);
+
+    /// <summary>Half-width of the mean's 95% confidence interval, t(0.975, n - 1) s / sqrt(n); NaN below two values.</summary>
+    public double Ci95 => Count < 2 ? double.NaN : SweepLab.Core.Statistics.SeedSpread.TQuantile95(Count) * Std / Math.Sqrt(Count);
 
     /// <summary>Over the finite values only (a metric a run could not compute, such as a convergence iteration it
     /// never reached, is NaN and left out).</summary>
@@ -20,11 +24,17 @@ public readonly record struct MetricStats(double Mean, double Std, int Count)
         return new MetricStats(mean, Math.Sqrt(sum / (finite.Length - 1)), finite.Length);
     }
 
-    /// <summary>"0.482 ± 0.013" (spread omitted below two values).</summary>
+    /// <summary>"0.482 ± 0.013" (mean ± standard deviation; spread omitted below two values).</summary>
     public string Format(string format = "0.###") =>
         double.IsNaN(Mean) ? "n/a"
         : double.IsNaN(Std) ? Mean.ToString(format, CultureInfo.InvariantCulture)
         : $"{Mean.ToString(format, CultureInfo.InvariantCulture)} ± {Std.ToString(format, CultureInfo.InvariantCulture)}";
+
+    /// <summary>"0.482 ± 0.032 (n = 3)": mean ± 95% confidence half-width, with the number of seeds.</summary>
+    public string FormatInterval(string format = "0.###") =>
+        double.IsNaN(Mean) ? "n/a"
+        : double.IsNaN(Std) ? $"{Mean.ToString(format, CultureInfo.InvariantCulture)} (n = {Count})"
+        : $"{Mean.ToString(format, CultureInfo.InvariantCulture)} ± {Ci95.ToString(format, CultureInfo.InvariantCulture)} (n = {Count})";
 }
 
 /// <summary>
@@ -36,6 +46,8 @@ public readonly record struct MetricStats(double Mean, double Std, int Count)
 /// <param name="Stable">At least <see cref="ReportOptions.MinSeedsForStability"/> finished runs, none collapsed,
 /// and the split ratio's standard deviation across seeds below <see cref="ReportOptions.StableSplitStd"/>.</param>
 /// <param name="Rank">1-based position in <see cref="SweepSummary.Ranked"/>.</param>
+/// <param name="Healthy">No collapsed run, the smallest class at least <see cref="ReportOptions.MinClassFraction"/> on
+/// average, and the seeds agreeing at least <see cref="ReportOptions.MinAgreement"/> (when agreement is known).</param>
 public sealed record ConfigSummary(
     string ConfigId,
     IReadOnlyDictionary<string, string> Settings,
@@ -46,15 +58,18 @@ public sealed record ConfigSummary(
     double PCollapsed,
     double Agreement,
     bool Stable,
-    int Rank)
+    int Rank,
+    bool Healthy = true)
 {
     public MetricStats Stat(string metric) => Metrics.TryGetValue(metric, out var s) ? s : MetricStats.Empty;
 }
 
 /// <summary>
-/// A sweep's configurations, summarised and ranked by stability. Ranking order: stable before unstable, then lower
-/// collapse probability, lower split-ratio spread, higher seed agreement, higher mean split ratio, config id (so
-/// ties break the same way every time). NaN sorts last in every key.
+/// A sweep's configurations, summarised and ranked by <see cref="RankingRule"/>: healthy configurations (no collapse,
+/// smallest class above the floor, seeds agreeing) always before the others; among each, with ground truth by mean
+/// accuracy, then agreement; without, by stability (stable first, lower collapse probability, lower split-ratio
+/// spread, higher agreement, higher mean split ratio). Config id breaks ties, so the order is the same every time.
+/// NaN sorts last in every key.
 /// </summary>
 public sealed class SweepSummary
 {
@@ -62,6 +77,15 @@ public sealed class SweepSummary
     public const string Collapsed = "collapsed";
     public const string Accuracy = "accuracy";
     public const string MeanEss = "mean_ess";
+    public const string SmallestClass = "smallest_class_fraction";
+
+    /// <summary>The ranking rule in words, as the report states it above the ranked table.</summary>
+    public string RankingRule =>
+        string.Create(CultureInfo.InvariantCulture, $"Ranking: configurations with a collapsed run, a smallest class below {Options.MinClassFraction:0.###} of the particles on average, ")
+        + string.Create(CultureInfo.InvariantCulture, $"or seeds agreeing less than {Options.MinAgreement:0.##} (mean pairwise ARI) are never ranked above healthy ones. ")
+        + (Sweep.HasTruth
+            ? "Within each group, with ground truth: higher mean accuracy first, then higher agreement, then stability."
+            : "Within each group, without ground truth: stable first, then lower P(collapse), lower split-ratio spread across seeds, higher agreement, higher mean split ratio.");
 
     public SweepOutput Sweep { get; }
     public ReportOptions Options { get; }
@@ -82,8 +106,12 @@ public sealed class SweepSummary
         Options = options ?? new ReportOptions();
         var groups = sweep.Runs.GroupBy(r => r.ConfigId, StringComparer.Ordinal).ToList();
         var unranked = groups.Select(g => Summarise(g.Key, g.ToList())).ToList();
+        bool truth = sweep.HasTruth;
         var order = unranked
-            .OrderBy(c => c.Stable ? 0 : 1)
+            .OrderBy(c => c.Healthy ? 0 : 1)
+            .ThenBy(c => truth ? NaNLast(-c.Stat(Accuracy).Mean) : 0)
+            .ThenBy(c => truth ? NaNLast(-c.Agreement) : 0)
+            .ThenBy(c => c.Stable ? 0 : 1)
             .ThenBy(c => NaNLast(c.PCollapsed))
             .ThenBy(c => NaNLast(c.Stat(SplitRatio).Std))
             .ThenBy(c => NaNLast(-c.Agreement))
@@ -110,8 +138,10 @@ public sealed class SweepSummary
         var split = metrics.TryGetValue(SplitRatio, out var s) ? s : MetricStats.Empty;
         bool stable = finished.Count >= Options.MinSeedsForStability && pCollapsed == 0
             && split.Count >= Options.MinSeedsForStability && split.Std < Options.StableSplitStd;
+        double smallest = metrics.TryGetValue(SmallestClass, out var sc) ? sc.Mean : double.NaN;
+        bool healthy = !(pCollapsed > 0) && !(smallest < Options.MinClassFraction) && !(agreement < Options.MinAgreement);
         return new ConfigSummary(configId, runs[0].Settings, runs, finished.Count, runs.Count - finished.Count,
-            metrics, pCollapsed, agreement, stable, 0);
+            metrics, pCollapsed, agreement, stable, 0, healthy);
     }
 }
 

@@ -204,12 +204,27 @@ public static class ReportBuilder
         else doc.Chart(figure, "One line per finished run; colour = split ratio. Runs missing a shown metric (e.g. never converged) are left out.");
     }
 
+    /// <summary>Export files of a configuration (written beside the report by the CLI: exports/CONFIG.cryosparc.txt and
+    /// .relion.sh), linked when present.</summary>
+    private static string ExportLinks(SweepSummary summary, ConfigSummary c)
+    {
+        var links = new List<string>();
+        foreach (var (suffix, label) in new[] { (".cryosparc.txt", "cryoSPARC"), (".relion.sh", "RELION") })
+        {
+            string relative = $"exports/{c.ConfigId}{suffix}";
+            if (File.Exists(Path.Combine(summary.Sweep.Directory, relative)))
+                links.Add($"<a href=\"{HtmlDocument.Text(relative)}\">{label}</a>");
+        }
+        return links.Count == 0 ? "" : " (export: " + string.Join(", ", links) + ")";
+    }
+
     private static void RankedSection(HtmlDocument doc, SweepSummary summary)
     {
-        doc.Section("ranked", "Most stable settings");
+        doc.Section("ranked", summary.Sweep.HasTruth ? "Best settings" : "Most stable settings");
+        doc.Paragraph(summary.RankingRule, "note");
         bool truth = summary.Sweep.HasTruth;
         var varying = summary.Sweep.Info.Varying;
-        var html = new StringBuilder("<table>\n<tr><th>rank</th><th>stable</th><th class=\"text\">config</th>");
+        var html = new StringBuilder("<table>\n<tr><th>rank</th><th>stable</th><th>healthy</th><th class=\"text\">config</th>");
         foreach (var v in varying) html.Append($"<th class=\"text\">{HtmlDocument.Text(v)}</th>");
         html.Append("<th>seeds</th><th>P(collapse)</th><th>split ratio</th><th>mean ESS</th>");
         if (truth) html.Append("<th>accuracy</th><th>ARI</th>");
@@ -218,19 +233,21 @@ public static class ReportBuilder
         foreach (var c in shown)
         {
             html.Append(c.Stable ? "<tr class=\"stable\">" : "<tr>");
-            html.Append($"<td>{c.Rank}</td><td>{(c.Stable ? "yes" : "no")}</td><td class=\"text\">{HtmlDocument.Text(c.ConfigId)}</td>");
+            html.Append($"<td>{c.Rank}</td><td>{(c.Stable ? "yes" : "no")}</td><td>{(c.Healthy ? "yes" : "no")}</td><td class=\"text\">{HtmlDocument.Text(c.ConfigId)}</td>");
             foreach (var v in varying) html.Append($"<td class=\"text\">{HtmlDocument.Text(c.Settings.TryGetValue(v, out var s) ? s : "")}</td>");
-            html.Append($"<td>{c.Finished}/{c.Runs.Count}</td><td>{F(c.PCollapsed)}</td><td>{HtmlDocument.Text(c.Stat(SweepSummary.SplitRatio).Format())}</td>");
+            html.Append($"<td>{c.Finished}/{c.Runs.Count}</td><td>{F(c.PCollapsed)}</td><td>{HtmlDocument.Text(c.Stat(SweepSummary.SplitRatio).FormatInterval())}</td>");
             html.Append($"<td>{HtmlDocument.Text(c.Stat(SweepSummary.MeanEss).Format("0.##"))}</td>");
-            if (truth) html.Append($"<td>{HtmlDocument.Text(c.Stat(SweepSummary.Accuracy).Format())}</td><td>{HtmlDocument.Text(c.Stat("ari").Format())}</td>");
+            if (truth) html.Append($"<td>{HtmlDocument.Text(c.Stat(SweepSummary.Accuracy).FormatInterval())}</td><td>{HtmlDocument.Text(c.Stat("ari").Format())}</td>");
             html.Append($"<td>{F(c.Agreement)}</td><td>{HtmlDocument.Text(c.Stat("convergence_iteration").Format("0"))}</td></tr>\n");
         }
         html.Append("</table>");
         doc.Raw(html.ToString());
-        doc.Paragraph($"Top {shown.Count} of {summary.Configs.Count} configurations. Each sweep file below reruns one (same dataset, settings and seeds): save it and run `sweeplab run FILE`.", "note");
+        doc.Paragraph($"Top {shown.Count} of {summary.Configs.Count} configurations. Split ratio and accuracy: mean ± half-width of the 95% confidence interval of the mean over the seeds (Student's t, n seeds). "
+            + "Each sweep file below reruns one (same dataset, settings and seeds): save it and run `sweeplab run FILE`; "
+            + "`sweeplab export DIR --rank N --to cryosparc|relion` (or the export files linked) gives its settings for cryoSPARC's 3D Classification or RELION's Class3D.", "note");
         var yaml = new StringBuilder();
         foreach (var c in shown)
-            yaml.Append($"<details><summary>#{c.Rank} {HtmlDocument.Text(Label(summary, c))}</summary>\n<pre>{HtmlDocument.Text(ReproduceYaml.For(summary.Sweep.Info, c))}</pre></details>\n");
+            yaml.Append($"<details><summary>#{c.Rank} {HtmlDocument.Text(Label(summary, c))}{ExportLinks(summary, c)}</summary>\n<pre>{HtmlDocument.Text(ReproduceYaml.For(summary.Sweep.Info, c))}</pre></details>\n");
         doc.Raw(yaml.ToString());
     }
 

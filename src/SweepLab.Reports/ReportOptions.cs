@@ -10,6 +10,14 @@ public sealed record ReportOptions
     /// <summary>Seeds a configuration needs before its spread means anything.</summary>
     public int MinSeedsForStability { get; init; } = 2;
 
+    /// <summary>A configuration whose smallest class holds less than this fraction on average (a near-collapse, e.g.
+    /// 4% at accuracy 0.54) is never ranked above a healthy one, however stable.</summary>
+    public double MinClassFraction { get; init; } = 0.05;
+
+    /// <summary>A configuration whose seeds agree less than this (mean pairwise ARI) is never ranked above one whose
+    /// seeds agree: it found different partitions, not a stable setting.</summary>
+    public double MinAgreement { get; init; } = 0.5;
+
     /// <summary>Rows of the ranked table (each with the YAML that reproduces it).</summary>
     public int RankedRows { get; init; } = 10;
 
@@ -28,6 +36,8 @@ public sealed record ReportOptions
     public void Validate()
     {
         if (!(StableSplitStd > 0)) throw new ArgumentOutOfRangeException(nameof(StableSplitStd), StableSplitStd, "must be positive");
+        if (!(MinClassFraction >= 0 && MinClassFraction < 1)) throw new ArgumentOutOfRangeException(nameof(MinClassFraction), MinClassFraction, "must lie in [0, 1)");
+        if (!(MinAgreement >= -1 && MinAgreement <= 1)) throw new ArgumentOutOfRangeException(nameof(MinAgreement), MinAgreement, "must lie in [-1, 1]");
         if (MinSeedsForStability < 1) throw new ArgumentOutOfRangeException(nameof(MinSeedsForStability), MinSeedsForStability, "must be at least 1");
         if (RankedRows < 1 || ConvergenceConfigs < 0 || SliceRuns < 0 || MaxSlicePixels < 8 || EssLinesLimit < 1)
             throw new ArgumentOutOfRangeException(nameof(RankedRows), "RankedRows >= 1, ConvergenceConfigs >= 0, SliceRuns >= 0, MaxSlicePixels >= 8, EssLinesLimit >= 1");

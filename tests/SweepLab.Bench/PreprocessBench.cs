@@ -53,6 +53,8 @@ public static partial class PreprocessBench
         var transform = Timing.Measure(() => BenchSink.Value = ParticleImages.ToParticleSet(images, dataset.Settings.BoxPixels,
             dataset.Settings.PixelSizeAngstrom, dataset.Simulated.Particles, BenchWorkspace.TargetResolutionAngstrom).Data[0], 1, 3);
 
+        FftComparison.Run(report, options, Section);
+
         string evictNote = evicted ? "file pages evicted with posix_fadvise(DONTNEED) first" : "eviction failed: this is a cached read";
         report.Add(Section, "raw sequential read, evicted", n / coldRead, "particles/s", $"{megabytes / coldRead:0} MB/s; {evictNote}");
         report.Add(Section, "raw sequential read, page cache", n / warmRead.MedianSeconds, "particles/s", $"{megabytes / warmRead.MedianSeconds:0} MB/s; {warmRead.Describe}");

@@ -39,28 +39,50 @@ public class SummaryTests(StandardSweep sweep) : IClassFixture<StandardSweep>
     }
 
     [Fact]
-    public void Ranking_puts_stable_first_then_orders_by_collapse_and_spread()
+    public void With_truth_healthy_configurations_rank_first_then_by_accuracy()
     {
         var summary = new SweepSummary(SweepOutput.Load(sweep.Dir));
         var ranked = summary.Ranked;
         Assert.Equal(Enumerable.Range(1, ranked.Count), ranked.Select(c => c.Rank));
-        int stable = ranked.Count(c => c.Stable);
-        Assert.InRange(stable, 5, 30); // the fixture's landscape has both regions
-        Assert.All(ranked.Take(stable), c => Assert.True(c.Stable));
-        Assert.All(ranked.Skip(stable), c => Assert.False(c.Stable));
+        int healthy = ranked.Count(c => c.Healthy);
+        Assert.InRange(healthy, 3, ranked.Count - 3); // the fixture's landscape has both regions
+        Assert.All(ranked.Take(healthy), c => Assert.True(c.Healthy));
+        Assert.All(ranked.Skip(healthy), c => Assert.False(c.Healthy));
+        foreach (var c in ranked)
+            Assert.Equal(!(c.PCollapsed > 0) && !(c.Stat("smallest_class_fraction").Mean < 0.05) && !(c.Agreement < 0.5), c.Healthy);
+        for (int i = 1; i < ranked.Count; i++)
+            if (ranked[i - 1].Healthy == ranked[i].Healthy)
+                Assert.True(ranked[i - 1].Stat("accuracy").Mean >= ranked[i].Stat("accuracy").Mean || double.IsNaN(ranked[i].Stat("accuracy").Mean),
+                    $"rank {ranked[i - 1].Rank} accuracy {ranked[i - 1].Stat("accuracy").Mean} before rank {ranked[i].Rank} {ranked[i].Stat("accuracy").Mean}");
+        // a near-collapsed configuration never outranks a healthy one, however accurate its finished seeds were
+        Assert.True(ranked.Take(healthy).All(h => ranked.Skip(healthy).All(u => h.Rank < u.Rank)));
+        Assert.Contains("higher mean accuracy first", summary.RankingRule);
+        // A looser stability threshold can only add stable configurations.
+        var loose = new SweepSummary(summary.Sweep, new ReportOptions { StableSplitStd = 0.5 });
+        Assert.All(summary.Configs.Where(c => c.Stable), c => Assert.True(loose.Configs.Single(l => l.ConfigId == c.ConfigId).Stable));
+    }
+
+    [Fact]
+    public void Without_truth_healthy_first_then_stable_then_collapse_and_spread()
+    {
+        using var dir = new TempDir();
+        SweepFixture.Write(dir.Path, new FixtureSpec { Truth = false });
+        var summary = new SweepSummary(SweepOutput.Load(dir.Path));
+        var ranked = summary.Ranked;
+        int healthy = ranked.Count(c => c.Healthy);
+        Assert.All(ranked.Take(healthy), c => Assert.True(c.Healthy));
         for (int i = 1; i < ranked.Count; i++)
         {
             var a = ranked[i - 1];
             var b = ranked[i];
+            if (a.Healthy != b.Healthy) continue;
+            Assert.True(!(b.Stable && !a.Stable), $"unstable rank {a.Rank} before stable rank {b.Rank}");
             if (a.Stable != b.Stable) continue;
             Assert.True(a.PCollapsed <= b.PCollapsed, $"rank {a.Rank} p={a.PCollapsed} before rank {b.Rank} p={b.PCollapsed}");
             if (a.PCollapsed == b.PCollapsed)
                 Assert.True(a.Stat("split_ratio").Std <= b.Stat("split_ratio").Std || double.IsNaN(b.Stat("split_ratio").Std));
         }
-        // A looser threshold can only add stable configurations.
-        var loose = new SweepSummary(summary.Sweep, new ReportOptions { StableSplitStd = 0.5 });
-        Assert.True(loose.Configs.Count(c => c.Stable) >= stable);
-        Assert.All(summary.Configs.Where(c => c.Stable), c => Assert.True(loose.Configs.Single(l => l.ConfigId == c.ConfigId).Stable));
+        Assert.Contains("without ground truth", summary.RankingRule);
     }
 
     [Fact]
@@ -86,6 +108,10 @@ public class SummaryTests(StandardSweep sweep) : IClassFixture<StandardSweep>
         Assert.True(double.IsNaN(MetricStats.Of([7]).Std));
         Assert.Equal("7", MetricStats.Of([7]).Format());
         Assert.Equal("2.5 ± 1.291", s.Format());
+        // 95% interval of the mean: t(0.975, 3) = 3.182446305284263 x s / sqrt(4)
+        Assert.Equal(3.182446305284263 * Math.Sqrt(5.0 / 3.0) / 2, s.Ci95, 9);
+        Assert.Equal("2.5 ± 2.054 (n = 4)", s.FormatInterval());
+        Assert.Equal("7 (n = 1)", MetricStats.Of([7]).FormatInterval());
         Assert.Equal("n/a", MetricStats.Of([]).Format());
     }
 }

@@ -34,6 +34,29 @@ internal sealed class ExportCommand
             return CommandGuard.ExitOk;
         });
 
+    /// <summary>
+    /// exports/CONFIG.cryosparc.txt and exports/CONFIG.relion.sh for the configurations the report's ranked table shows,
+    /// so each row links to its settings in the users' programs. Configurations without a finished run are skipped.
+    /// </summary>
+    public static void WriteForRanked(string dir, ReportOptions? options = null)
+    {
+        var summary = new SweepSummary(SweepOutput.Load(dir), options);
+        foreach (var c in summary.Ranked.Take(summary.Options.RankedRows))
+        {
+            var run = c.Runs.Where(x => x.Finished).OrderBy(x => x.Repeat).FirstOrDefault(x => File.Exists(Path.Combine(summary.Sweep.RunDirectory(x.RunId), "result.json")));
+            if (run is null) continue;
+            string result = Path.Combine(summary.Sweep.RunDirectory(run.RunId), "result.json");
+            string label = $"configuration {c.ConfigId} (rank {c.Rank} of {summary.Ranked.Count}), run {run.RunId}, seed {run.Seed}";
+            string folder = Path.Combine(dir, "exports");
+            Directory.CreateDirectory(folder);
+            foreach (var (target, suffix) in new[] { ("cryosparc", ".cryosparc.txt"), ("relion", ".relion.sh") })
+            {
+                string text = Render(result, target, label);
+                AtomicFile.Write(Path.Combine(folder, c.ConfigId + suffix), stream => stream.Write(Encoding.UTF8.GetBytes(text)));
+            }
+        }
+    }
+
     /// <summary>The result.json to export and a line saying which run it is.</summary>
     private static (string Path, string Label) ResultOf(string dir, string? config, int? rank)
     {

@@ -136,6 +136,7 @@ internal static partial class SweepExecution
     /// <summary>report.html and summary.md from the tables and run folders.</summary>
     public static void WriteReport(string output)
     {
+        Commands.ExportCommand.WriteForRanked(output);
         var report = Reports.ReportWriter.Write(output);
         Console.WriteLine($"report: {Path.Combine(output, "report.html")} ({report.Charts.Count} charts)");
     }

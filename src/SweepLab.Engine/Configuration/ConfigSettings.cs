@@ -40,6 +40,7 @@ public static class ConfigSettings
                 new(ClassificationConfig.Keys.ClassSimilarity, "0"),
                 new(ClassificationConfig.Keys.BatchSizePerClass, "1000000000"),
                 new(ClassificationConfig.Keys.OemEpochs, "1"),
+                new(ClassificationConfig.Keys.MinOemIterations, "0"),
                 new(ClassificationConfig.Keys.FullBatchIterations, "24"),
                 new(ClassificationConfig.Keys.NoiseUpdate, "per_iteration"),
                 new(ClassificationConfig.Keys.Tau2Source, "class_map"),

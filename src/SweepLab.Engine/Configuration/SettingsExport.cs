@@ -32,7 +32,8 @@ public static class SettingsExport
         {
             new("Number of classes", I(c.ClassCount), ""),
             new("Target resolution (A)", D(c.TargetResolutionAngstrom), ""),
-            new("Number of O-EM epochs", I(c.OemEpochs), ""),
+            new("Number of O-EM epochs", I(c.EffectiveOemEpochs(particleCount)),
+                c.EffectiveOemEpochs(particleCount) > c.OemEpochs ? $"SweepLab raised oem_epochs {c.OemEpochs} to reach min_oem_iterations {c.MinOemIterations} on {I(particleCount)} particles" : ""),
             new("Number of final full iterations", I(c.FullBatchIterations),
                 c.ConvergenceSwitchFraction > 0 ? $"SweepLab stops these early once fewer than {D(c.ConvergenceSwitchFraction)} of the particles change class; cryoSPARC runs them all" : ""),
             new("Batch size per class", I(c.BatchSizePerClass), ""),
@@ -54,7 +55,7 @@ public static class SettingsExport
             new("Auto-tune initial class similarity", c.AutoSimilarityTargetEssFraction is null ? "false" : "true", ""),
             new("Target class ESS fraction", c.AutoSimilarityTargetEssFraction is double f ? D(f) : "0.75", c.AutoSimilarityTargetEssFraction is null ? "unused (auto-tune off)" : ""),
             new("Class similarity anneal start iter", I(annealStart), $"= {InEpochs(annealStart)}{(c.SimilarityAnnealStart.IsEpochs ? $"; set in SweepLab as {c.SimilarityAnnealStart.Canonical}" : "")}"),
-            new("Class similarity anneal end iter", I(annealEnd), $"= {InEpochs(annealEnd)}{(c.SimilarityAnnealEnd is { IsEpochs: true } e ? $"; set in SweepLab as {e.Canonical}" : c.SimilarityAnnealEnd is null ? "; SweepLab's auto (10, or the last O-EM iteration)" : "")}"),
+            new("Class similarity anneal end iter", I(annealEnd), $"= {InEpochs(annealEnd)}{(c.SimilarityAnnealEnd is { IsEpochs: true } e ? $"; set in SweepLab as {e.Canonical}" : c.SimilarityAnnealEnd is null ? "; SweepLab's auto (12, or the last O-EM iteration)" : "")}"),
             new("O-EM learning rate init", D(c.LearningRateInit), ""),
             new("O-EM learning rate halflife (iters)", D(c.LearningRateHalfLife.ToIterations(clock)),
                 c.LearningRateHalfLife.Value == 0 ? "0 = fixed rate in SweepLab; check that your cryoSPARC version reads 0 the same way" : $"= {InEpochs(c.LearningRateHalfLife.ToIterations(clock))}"),
@@ -90,7 +91,8 @@ public static class SettingsExport
         string particles = "particles.star", string reference = "consensus.mrc", string output = "Class3D/sweeplab/run")
     {
         var clock = c.Clock(particleCount);
-        int iterations = (int)Math.Min(int.MaxValue, c.OemEpochs + c.FullBatchIterations);
+        long epochs = c.EffectiveOemEpochs(particleCount);
+        int iterations = (int)Math.Min(int.MaxValue, epochs + c.FullBatchIterations);
         double radius = maskRadiusUsedAngstrom is double r && double.IsFinite(r) && r > 0 ? r : c.MaskRadiusAngstrom is double m && m > 0 ? m : double.NaN;
         var command = new StringBuilder("relion_refine");
         void Add(string option, string? value = null) => command.Append(" --").Append(option).Append(value is null ? "" : " " + value);
@@ -114,7 +116,7 @@ public static class SettingsExport
         Add("j", "4");
         var notes = new List<string>
         {
-            $"--iter {iterations}: RELION runs full-batch EM; SweepLab's {c.OemEpochs} O-EM epochs ({clock.OemIterations} batches of {clock.BatchSize}) plus {c.FullBatchIterations} full-batch iterations are counted as {iterations} passes through the data.",
+            $"--iter {iterations}: RELION runs full-batch EM; SweepLab's {epochs} O-EM epochs ({clock.OemIterations} batches of {clock.BatchSize}) plus {c.FullBatchIterations} full-batch iterations are counted as {iterations} passes through the data.",
             "--strict_highres_exp: the resolution the expectation step uses, SweepLab's target resolution.",
         };
         if (!double.IsFinite(radius)) notes.Add("--particle_diameter: give twice the mask radius (the run used none or a mask file).");

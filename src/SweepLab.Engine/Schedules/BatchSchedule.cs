@@ -44,7 +44,7 @@ public sealed record BatchSchedule
     }
 
     public static BatchSchedule FromConfig(ClassificationConfig config, int particleCount)
-        => new(particleCount, config.ClassCount, config.BatchSizePerClass, config.OemEpochs, config.FullBatchIterations, config.Seed);
+        => new(particleCount, config.ClassCount, config.BatchSizePerClass, (int)Math.Min(int.MaxValue, config.EffectiveOemEpochs(particleCount)), config.FullBatchIterations, config.Seed);
 
     public bool IsFullBatch(int iteration) => CheckIteration(iteration) >= OemIterationCount;
 

@@ -1,3 +1,4 @@
+using SweepLab.Core.Statistics;
 using SweepLab.Core.IO;
 using System.Globalization;
 using CsvHelper;
@@ -40,7 +41,8 @@ public sealed record ResultTableOptions
 /// left out. A name that clashes with an earlier column gets a prefix (setting_ or metric_).</item>
 /// <item>iterations.csv: long format, one row per reported value: run_id, iteration, metric, value.</item>
 /// <item>stability.csv: one row per configuration: config_id, its settings, runs (finished), failed, then for each
-/// summarised metric &lt;m&gt;_mean and &lt;m&gt;_std (sample standard deviation, empty below two runs), p_&lt;flag&gt;,
+/// summarised metric &lt;m&gt;_mean, &lt;m&gt;_std (sample standard deviation) and &lt;m&gt;_ci95 (half-width of the 95%
+/// confidence interval of the mean, Student's t; both empty below two runs), p_&lt;flag&gt;,
 /// and the mean pairwise agreement.</item>
 /// </list>
 /// </summary>
@@ -141,7 +143,7 @@ public static class ResultTables
             .Where(m => !options.ExcludedMetrics.Contains(m)).ToList();
         var fixedColumns = new List<string> { "config_id" };
         var summaryColumns = new List<string> { "runs", "failed" };
-        foreach (var m in metrics) summaryColumns.AddRange([$"{m}_mean", $"{m}_std"]);
+        foreach (var m in metrics) summaryColumns.AddRange([$"{m}_mean", $"{m}_std", $"{m}_ci95"]);
         if (options.FlagMetric is not null) summaryColumns.Add($"p_{options.FlagMetric}");
         if (options.Agreement is not null) summaryColumns.Add(options.AgreementColumn);
         var header = Header(fixedColumns.ToArray(), settingNames, summaryColumns);
@@ -158,7 +160,8 @@ public static class ResultTables
             {
                 var values = finished.Where(r => r.Record!.FinalMetrics.ContainsKey(m)).Select(r => r.Record!.FinalMetrics[m]).ToArray();
                 cells.Add(values.Length > 0 ? Real(values.Average()) : "");
-                cells.Add(values.Length > 1 ? Real(SampleStandardDeviation(values)) : "");
+                cells.Add(values.Length > 1 ? Real(SeedSpread.SampleStandardDeviation(values)) : "");
+                cells.Add(values.Length > 1 ? Real(SeedSpread.ConfidenceHalfWidth95(values)) : "");
             }
             if (options.FlagMetric is { } flag)
             {
@@ -264,11 +267,4 @@ public static class ResultTables
 
     private static string Flag(bool? value) => value switch { true => "true", false => "false", null => "" };
 
-    internal static double SampleStandardDeviation(IReadOnlyList<double> values)
-    {
-        double mean = values.Average();
-        double sum = 0;
-        foreach (double v in values) sum += (v - mean) * (v - mean);
-        return Math.Sqrt(sum / (values.Count - 1));
-    }
 }

@@ -30,6 +30,7 @@ public class KnobCoverageTests
         ["learning_rate_half_life_iterations"] = "0.5ep",
         ["batch_size_per_class"] = "40",
         ["oem_epochs"] = "2",
+        ["min_oem_iterations"] = "4",
         ["full_batch_iterations"] = "2",
         ["hard_classification"] = "soft_then_hard:2ep",
         ["convergence_switch_fraction"] = "0.01",

@@ -14,7 +14,9 @@ public class ClassificationConfigTests
         Assert.Empty(c.Validate());
         Assert.Empty(c.Validate(pixelSizeAngstrom: 1.0));
         Assert.Equal(2, c.ClassCount);
-        Assert.Equal(0.5, c.ClassSimilarity);
+        Assert.Equal(0.8, c.ClassSimilarity);
+        Assert.Equal(SimilarityModel.Mixture, c.SimilarityModel);
+        Assert.Equal(16, c.MinOemIterations);
         Assert.Equal(1000, c.BatchSizePerClass);
         Assert.Equal(0.4, c.LearningRateInit);
         Assert.Equal(new ScheduleTime(50, ScheduleUnit.Iterations), c.LearningRateHalfLife);
@@ -150,6 +152,7 @@ public class ClassificationConfigTests
         yield return new object[] { K.LearningRateHalfLifeIterations, d with { LearningRateHalfLife = 0 } };
         yield return new object[] { K.BatchSizePerClass, d with { BatchSizePerClass = 5000 } };
         yield return new object[] { K.OemEpochs, d with { OemEpochs = 3 } };
+        yield return new object[] { K.MinOemIterations, d with { MinOemIterations = 0 } };
         yield return new object[] { K.FullBatchIterations, d with { FullBatchIterations = 0 } };
         yield return new object[] { K.HardClassification, d with { HardClassification = new HardClassificationSchedule.SoftThenHardAtAnnealEnd() } };
         yield return new object[] { K.ConvergenceSwitchFraction, d with { ConvergenceSwitchFraction = 0.01 } };

@@ -69,3 +69,22 @@ public class SettingsExportTests
             Assert.Contains(option.Groups[1].Value, known);
     }
 }
+
+/// <summary>The PCA initialisation's eigensolver (MathNet) on a matrix with known eigen-pairs.</summary>
+public class SymmetricEigenTests
+{
+    [Fact]
+    public void Recovers_known_eigenpairs_with_a_fixed_sign()
+    {
+        // [[2, 1], [1, 2]]: eigenvalues 1 and 3, vectors (1, -1)/sqrt 2 and (1, 1)/sqrt 2
+        var (values, vectors) = Initialisation.SymmetricEigen(new double[,] { { 2, 1 }, { 1, 2 } });
+        var order = Enumerable.Range(0, 2).OrderBy(i => values[i]).ToArray();
+        Assert.Equal(1, values[order[0]], 12);
+        Assert.Equal(3, values[order[1]], 12);
+        double r = 1 / Math.Sqrt(2);
+        Assert.Equal(r, Math.Abs(vectors[0, order[0]]), 12);
+        Assert.Equal(-vectors[0, order[0]], vectors[1, order[0]], 12);
+        Assert.Equal(r, vectors[0, order[1]], 12); // largest component positive
+        Assert.Equal(r, vectors[1, order[1]], 12);
+    }
+}

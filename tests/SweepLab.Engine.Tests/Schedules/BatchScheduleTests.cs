@@ -6,6 +6,20 @@ namespace SweepLab.Engine.Tests.Schedules;
 public class BatchScheduleTests
 {
     [Theory]
+    [InlineData(4000, 3, 1000, 5, 12, 16)]     // 5 epochs would make 7 iterations: raised to 12 epochs
+    [InlineData(4000, 2, 1000, 5, 8, 16)]      // batch 2000: 8 epochs
+    [InlineData(100000, 4, 1000, 5, 5, 125)]   // a large set keeps its 5 epochs
+    [InlineData(300, 2, 1000, 3, 16, 16)]      // one batch per epoch: 16 epochs
+    public void Min_oem_iterations_adds_epochs_on_small_sets_only(int n, int k, int perClass, int epochs, long expectedEpochs, long expectedIterations)
+    {
+        var c = new ClassificationConfig { ClassCount = k, BatchSizePerClass = perClass, OemEpochs = epochs };
+        Assert.Equal(expectedEpochs, c.EffectiveOemEpochs(n));
+        Assert.Equal(expectedIterations, c.OemIterations(n));
+        Assert.Equal(expectedIterations, BatchSchedule.FromConfig(c, n).OemIterationCount);
+        Assert.Equal(12, c.AnnealWindow(n).End);
+    }
+
+    [Theory]
     [InlineData(10000, 2, 1000, 2, 10)]   // 2 x 10000 / 2000
     [InlineData(10500, 2, 1000, 2, 11)]   // ceil(21000 / 2000)
     [InlineData(10001, 4, 1000, 1, 3)]    // ceil(10001 / 4000)
@@ -15,7 +29,7 @@ public class BatchScheduleTests
         var b = new BatchSchedule(n, k, perClass, epochs, fullBatchIterations: 2, seed: 1);
         Assert.Equal(expected, b.OemIterationCount);
         Assert.Equal(expected + 2, b.TotalIterationCount);
-        Assert.Equal(expected, new ClassificationConfig { ClassCount = k, BatchSizePerClass = perClass, OemEpochs = epochs }.OemIterations(n));
+        Assert.Equal(expected, new ClassificationConfig { ClassCount = k, BatchSizePerClass = perClass, OemEpochs = epochs, MinOemIterations = 0 }.OemIterations(n));
     }
 
     [Theory]
@@ -93,6 +107,7 @@ public class BatchScheduleTests
     {
         var config = new ClassificationConfig
         {
+            MinOemIterations = 0,
             ClassSimilarity = 0.5, SimilarityAnnealStart = 1, SimilarityAnnealEnd = 5,
             LearningRateInit = 0.4, LearningRateHalfLife = 2, BatchSizePerClass = 100, OemEpochs = 2,
             FullBatchIterations = 2, HardClassification = new HardClassificationSchedule.SoftThenHardAtAnnealEnd(),
