@@ -1,5 +1,9 @@
 using System.Globalization;
 using Cocona;
+using Cocona.Command.Dispatcher;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SweepLab.Cli;
 using SweepLab.Cli.Commands;
 
 // One number format whatever the machine's locale: Cocona parses option values with the current culture, so on a
@@ -7,12 +11,20 @@ using SweepLab.Cli.Commands;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
+// Ctrl-C and SIGTERM are ours, not the generic host's: the host's console lifetime swallowed them and waited for
+// the command, then exited 0 with nothing written (see Interruption).
+Interruption.Install();
+
 var builder = CoconaApp.CreateBuilder(args, options =>
 {
     options.TreatPublicMethodsAsCommands = false;
     options.EnableShellCompletionSupport = false;
 });
+builder.Services.AddSingleton<IHostLifetime, Interruption.SilentLifetime>();
 var app = builder.Build();
+// Argument mistakes are bad input like any other: exit 2 with the option named (Cocona's own codes are 1 and 129).
+app.Services.GetRequiredService<ICoconaCommandDispatcherPipelineBuilder>().UseMiddleware(ArgumentErrors.RejectUnknownOptions);
+app.UseFilter(new ArgumentErrors.BindingFilter());
 app.AddCommands<InspectCommand>();
 app.AddCommands<SimulateCommand>();
 app.AddCommands<ClassifyCommand>();
@@ -21,3 +33,4 @@ app.AddCommands<SlurmCommands>();
 app.AddCommands<ReportCommand>();
 app.AddCommands<CompareCommand>();
 app.Run();
+return Interruption.ExitCodeOr(Environment.ExitCode);

@@ -96,7 +96,10 @@ public class PlannerTests
         Assert.Contains(messages, m => m.StartsWith("s.yaml:10: zip[0]: axes that vary together need the same number of values; here a has 2, b has 3", StringComparison.Ordinal));
         Assert.Contains("s.yaml:14: repeats: must be at least 1, not 0", messages);
         Assert.Equal(5, e.Errors.Count);
-        Assert.StartsWith("5 errors in the sweep spec:", e.Message);
+        // The first line names the file, line and key on its own; the rest follow.
+        string first = e.Message.Split(Environment.NewLine)[0];
+        Assert.Equal($"{e.Errors[0]} (and 4 more errors below)", first);
+        Assert.Equal(5, e.Message.Split(Environment.NewLine).Length);
     }
 
     [Fact]

@@ -94,6 +94,9 @@ internal sealed class ClassifyCommand
         [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto") =>
         CommandGuard.Run(() =>
         {
+            Devices.Parse(device);
+            OutputCheck.EnsureWritable(@out, "--out");
+            Interruption.Kept = () => $"nothing was written to {Path.GetFullPath(@out)}";
             var table = ParticleFiles.Read(particles);
             var config = ConfigSettings.Apply(knobs.Settings(), pixelSizeAngstrom: table.PixelSizeAngstrom, particleCount: table.Count);
             var volumes = inputVolumes?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -61,7 +61,9 @@ internal sealed class SimulateCommand
                 AmplitudeScaleSpread = scaleSpread,
             };
             var errors = settings.Validate();
-            if (errors.Count > 0) throw new UserInputException("invalid simulation settings:\n  " + string.Join("\n  ", errors));
+            if (errors.Count > 0) throw new UserInputException(string.Join("\n", errors));
+            OutputCheck.EnsureWritable(@out, "--out");
+            Interruption.Kept = () => $"nothing was written to {Path.GetFullPath(@out)}";
             IReadOnlyList<Core.Geometry.Rotation>? poses = null;
             if (posesFrom is not null)
             {

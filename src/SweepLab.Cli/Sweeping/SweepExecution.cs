@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using SweepLab.Cli.Commands;
 using SweepLab.Sweeps;
 
@@ -17,22 +16,17 @@ internal static partial class SweepExecution
         bool report, IReadOnlyList<RunSpec>? runs, string? writerName = null)
     {
         static void Log(string message) => Console.Error.WriteLine(message);
+        Interruption.Kept = () => $"nothing of the sweep was written yet to {output}";
         dataset.Materialise(Log);
         var table = dataset.Table;
         using var device = Devices.Open(deviceName);
         using var objective = new EngineObjective(table, dataset, device, groupSize, Log);
         using var store = new RunStore(output, writerName);
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); Log("stopping after the running group (Ctrl-C again to kill)"); };
-        Console.CancelKeyPress += onCancel;
-        // scancel, preemption and time limits send SIGTERM (SIGKILL follows after the cluster's KillWait): stop now,
-        // as on Ctrl-C, so unfinished runs are left interrupted and the store consistent for the resubmission.
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            cancel.Cancel();
-            Log("SIGTERM: stopping; unfinished runs are left interrupted");
-        });
+        // Ctrl-C and SIGTERM (scancel, preemption, time limits) stop at once (Interruption): the running group's
+        // unfinished runs are dropped and read as interrupted, finished ones are kept, and a rerun resumes.
+        using var cleanup = Interruption.OnStop(store.RemoveOwnTemporaryFolders);
+        Interruption.Kept = () => KeptRuns(output, plan);
+        var cancel = Interruption.Token;
         try
         {
             var options = SweepRunnerOptions.FromSpec(plan.Spec) with
@@ -45,11 +39,11 @@ internal static partial class SweepExecution
             var runner = new SweepRunner(store, objective, options);
             if (runs is not null)
             {
-                var batch = runner.RunAsync(runs, cancel.Token).GetAwaiter().GetResult();
+                var batch = runner.RunAsync(runs, cancel).GetAwaiter().GetResult();
                 Log($"worker: {batch.Completed} completed, {batch.Pruned} pruned, {batch.Failed} failed, {batch.Skipped} already done");
                 return batch.Failed > 0 || batch.Cancelled ? 3 : CommandGuard.ExitOk;
             }
-            var study = SweepStudy.RunAsync(plan, runner, cancel.Token).GetAwaiter().GetResult();
+            var study = SweepStudy.RunAsync(plan, runner, cancel).GetAwaiter().GetResult();
             WriteTables(output, study, store);
             var e = study.Execution;
             Console.WriteLine($"{output}: {e.Total} runs: {e.Skipped + e.Completed} complete ({e.Skipped} from before), {e.Pruned} pruned, {e.Failed} failed, {e.NotStarted} not started{(e.Cancelled ? " (cancelled)" : "")}{(e.StoppedByBudget ? " (budget reached)" : "")}");
@@ -58,8 +52,16 @@ internal static partial class SweepExecution
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
+            Interruption.Kept = () => $"the runs complete in {output} are kept";
         }
+    }
+
+    /// <summary>What an interrupted sweep keeps, counted from the run folders.</summary>
+    private static string KeptRuns(string output, SweepPlan plan)
+    {
+        // Read the folders, not the store: the store's lock may be held by a thread the stop has frozen.
+        int kept = plan.Runs.Count(r => File.Exists(Path.Combine(output, RunStore.RunsFolderName, r.RunId, RunRecord.FileName)));
+        return $"{kept} of {plan.Runs.Count} runs are complete in {output} and kept; the running group was dropped; run the same command to resume";
     }
 
     /// <summary>results.csv, iterations.csv, stability.csv (and search tables) from the store alone.</summary>

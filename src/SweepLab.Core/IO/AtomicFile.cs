@@ -24,6 +24,7 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
+        using var section = ExitGate.Enter();
         var (temporary, stream) = Begin(path);
         try
         {
