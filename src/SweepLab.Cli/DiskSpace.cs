@@ -7,6 +7,9 @@ internal static class DiskSpace
     /// <summary>The folder an output goes to; set by commands so the message can name it and its free space.</summary>
     public static string? OutputFolder { get; set; }
 
+    /// <summary>An estimate of the bytes the command still has to write, when it can tell; named in the message.</summary>
+    public static Func<long?>? NeededBytes { get; set; }
+
     private const int ENOSPC = 28;
     private const int EDQUOT = 122;
 
@@ -34,6 +37,12 @@ internal static class DiskSpace
         }
         catch (Exception x) when (x is IOException or UnauthorizedAccessException or ArgumentException) { }
         _ = e;
-        return $"{where}: no space left on device{free}; free some space and run the same command again (what was written is whole and kept)";
+        string needs = "";
+        try
+        {
+            if (NeededBytes?.Invoke() is long bytes) needs = $", needs ~{Math.Max(1, (bytes + (1 << 20) - 1) >> 20)} MB more";
+        }
+        catch (Exception x) when (x is IOException or UnauthorizedAccessException) { }
+        return $"{where}: no space left on device{free}{needs}; free some space and run the same command again (what was written is whole and kept)";
     }
 }

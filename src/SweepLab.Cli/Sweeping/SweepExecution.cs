@@ -26,6 +26,8 @@ internal static partial class SweepExecution
         // unfinished runs are dropped and read as interrupted, finished ones are kept, and a rerun resumes.
         using var cleanup = Interruption.OnStop(store.RemoveOwnTemporaryFolders);
         Interruption.Kept = () => KeptRuns(output, plan);
+        DiskSpace.OutputFolder = output;
+        DiskSpace.NeededBytes = () => NeededBytes(output, plan);
         var cancel = Interruption.Token;
         try
         {
@@ -40,10 +42,12 @@ internal static partial class SweepExecution
             if (runs is not null)
             {
                 var batch = runner.RunAsync(runs, cancel).GetAwaiter().GetResult();
+                ThrowIfDiskFull(store, runs);
                 Log($"worker: {batch.Completed} completed, {batch.Pruned} pruned, {batch.Failed} failed, {batch.Skipped} already done");
                 return batch.Failed > 0 || batch.Cancelled ? 3 : CommandGuard.ExitOk;
             }
             var study = SweepStudy.RunAsync(plan, runner, cancel).GetAwaiter().GetResult();
+            ThrowIfDiskFull(store, plan.Runs);
             WriteTables(output, study, store);
             var e = study.Execution;
             Console.WriteLine($"{output}: {e.Total} runs: {e.Skipped + e.Completed} complete ({e.Skipped} from before), {e.Pruned} pruned, {e.Failed} failed, {e.NotStarted} not started{(e.Cancelled ? " (cancelled)" : "")}{(e.StoppedByBudget ? " (budget reached)" : "")}");
@@ -54,6 +58,31 @@ internal static partial class SweepExecution
         {
             Interruption.Kept = () => $"the runs complete in {output} are kept";
         }
+    }
+
+    /// <summary>Runs that failed because the disk filled are not failed configurations: say so (exit 2) instead of
+    /// writing tables that list them as failed; a rerun after freeing space retries them.</summary>
+    private static void ThrowIfDiskFull(RunStore store, IReadOnlyList<RunSpec> runs)
+    {
+        foreach (var run in runs)
+        {
+            if (store.GetState(run.RunId) != RunState.Failed) continue;
+            string? error = store.History(run.RunId).LastError;
+            if (error is not null && (error.Contains("No space left on device", StringComparison.OrdinalIgnoreCase) || error.Contains("Disk quota exceeded", StringComparison.OrdinalIgnoreCase)))
+                throw new IOException($"run {run.RunId}: no space left on device", 28);
+        }
+    }
+
+    /// <summary>The space the sweep still needs: the mean size of its complete run folders times the runs left, plus
+    /// the tables (about the size of the runs' own iteration tables); null before any run completed.</summary>
+    private static long? NeededBytes(string output, SweepPlan plan)
+    {
+        var sizes = plan.Runs.Select(r => Path.Combine(output, RunStore.RunsFolderName, r.RunId))
+            .Where(d => File.Exists(Path.Combine(d, RunRecord.FileName)))
+            .Select(d => new DirectoryInfo(d).EnumerateFiles().Sum(f => f.Length)).ToList();
+        if (sizes.Count == 0) return null;
+        long perRun = sizes.Sum() / sizes.Count;
+        return perRun * (plan.Runs.Count - sizes.Count) + sizes.Sum() / 4 + (1 << 20);
     }
 
     /// <summary>What an interrupted sweep keeps, counted from the run folders.</summary>
