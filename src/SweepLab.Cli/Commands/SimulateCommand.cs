@@ -72,6 +72,7 @@ internal sealed class SimulateCommand
                     throw new UserInputException($"--poses-from: {posesFrom} has {source.Count} particles; --particles asks for {settings.Particles}");
                 poses = source.Particles.Take(settings.Particles).Select(p => p.Rotation).ToList();
             }
+            Console.Error.WriteLine($"simulating {settings.Particles} particles into {Path.GetFullPath(@out)}");
             var dataset = ParticleSimulator.Simulate(settings, poses);
             var files = SimulatedDatasetWriter.Write(@out, dataset);
             var c = CultureInfo.InvariantCulture;
