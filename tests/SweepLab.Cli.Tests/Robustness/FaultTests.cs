@@ -26,7 +26,6 @@ public class FaultTests(Xunit.Abstractions.ITestOutputHelper output)
           similarity_anneal_end: 4
         grid:
           class_similarity: [0.0, 0.25, 0.5, 0.75]
-          hard_classification: [soft, hard]
         repeats: 2
         seed: 3
         """;
@@ -63,18 +62,29 @@ public class FaultTests(Xunit.Abstractions.ITestOutputHelper output)
     private static string[] Leftovers(string root) =>
         InProcess.Listing(root).Where(p => Path.GetFileName(p).Contains(".tmp-", StringComparison.Ordinal) || Path.GetFileName(p).StartsWith(".staging-", StringComparison.Ordinal)).ToArray();
 
-    [Theory]
-    [InlineData("INT", "Ctrl-C")]
-    [InlineData("TERM", "SIGTERM")]
-    public void ASignalStopsARunPromptlyAndTheRerunMatchesAnUninterruptedSweep(string signal, string named)
+    [Fact]
+    public void CtrlCStopsARunPromptlyAndTheRerunMatchesAnUninterruptedSweep() => StopRunAndResume("INT", "Ctrl-C");
+
+    [Fact]
+    [Trait("Category", "Expensive")]
+    public void SigtermStopsARunPromptlyAndTheRerunMatchesAnUninterruptedSweep() => StopRunAndResume("TERM", "SIGTERM");
+
+    [Fact]
+    public void SigtermStopsClassifyAndSimulatePromptlyWritingNothing() => StopClassifyAndSimulate("TERM", "SIGTERM");
+
+    [Fact]
+    [Trait("Category", "Expensive")]
+    public void CtrlCStopsClassifyAndSimulatePromptlyWritingNothing() => StopClassifyAndSimulate("INT", "Ctrl-C");
+
+    private void StopRunAndResume(string signal, string named)
     {
         using var temp = new TempFolder();
         File.WriteAllText(temp.File("sweep.yaml"), Sweep);
         var clean = CliRunner.Run(temp.Path, "run", "sweep.yaml", "--out", "clean", "--no-report", "--group-size", "2");
         Assert.True(clean.ExitCode == 0, clean.Stderr);
 
-        // Interrupt once two runs are committed (progress line "runs 2/16"), so the stop lands mid-sweep.
-        var (code, stderr, running) = Interrupt(temp.Path, signal, l => l.StartsWith("runs 2/16", StringComparison.Ordinal) || l.StartsWith("runs 4/16", StringComparison.Ordinal),
+        // Interrupt once two runs are committed (progress line "runs 2/8"), so the stop lands mid-sweep.
+        var (code, stderr, running) = Interrupt(temp.Path, signal, l => l.StartsWith("runs 2/8", StringComparison.Ordinal) || l.StartsWith("runs 3/8", StringComparison.Ordinal),
             "run", "sweep.yaml", "--out", "stopped", "--no-report", "--group-size", "2");
         output.WriteLine(stderr);
         Assert.True(running, "the sweep ended before the signal; make it longer");
@@ -91,10 +101,7 @@ public class FaultTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Equal(File.ReadAllBytes(temp.File($"clean/{table}")), File.ReadAllBytes(temp.File($"stopped/{table}")));
     }
 
-    [Theory]
-    [InlineData("INT", "Ctrl-C")]
-    [InlineData("TERM", "SIGTERM")]
-    public void ASignalStopsClassifyAndSimulatePromptlyWritingNothing(string signal, string named)
+    private static void StopClassifyAndSimulate(string signal, string named)
     {
         using var temp = new TempFolder();
         SimulatedDatasetWriter.Write(temp.File("data"), ParticleSimulator.Simulate(new SimulationSettings { Particles = 3000, BoxPixels = 48, PixelSizeAngstrom = 4, Seed = 2 }));
@@ -138,9 +145,9 @@ public class FaultTests(Xunit.Abstractions.ITestOutputHelper output)
 
         var again = CliRunner.Run(temp.Path, "run", "sweep.yaml", "--out", "shared", "--no-report", "--group-size", "2");
         Assert.True(again.ExitCode == 0, again.Stderr);
-        Assert.Contains("16 runs: 16 complete (16 from before)", again.Stdout);
+        Assert.Contains("8 runs: 8 complete (8 from before)", again.Stdout);
         int starts = File.ReadLines(temp.File("shared/journal.jsonl")).Count(l => l.Contains("\"event\":\"started\"", StringComparison.Ordinal));
-        Assert.Equal(16, starts);
+        Assert.Equal(8, starts);
         for (int i = 0; i < Tables.Length; i++) Assert.Equal(tables[i], File.ReadAllBytes(temp.File($"shared/{Tables[i]}")));
     }
 
