@@ -142,6 +142,13 @@ public class PlannerTests
         var capped = spec with { Execution = new ExecutionSpec(MaxRuns: new Located<long>(2_000_000, 30)) };
         var cappedError = Refused(capped).Errors.Single();
         Assert.Equal("s.yaml:30: execution.max_runs: the sweep expands to 1000000000 runs, more than max_runs = 2000000", cappedError.ToString());
+
+        // No max_runs lifts a plan past the in-memory ceiling: a huge max_runs exhausted memory while expanding.
+        var huge = spec with { Execution = new ExecutionSpec(MaxRuns: new Located<long>(2_000_000_000, 31)) };
+        var hugeError = Refused(huge).Errors.Single();
+        Assert.Equal(31, hugeError.Line);
+        Assert.Equal("execution.max_runs", hugeError.Key);
+        Assert.Contains($"1000000000 runs; one sweep holds at most {SweepPlanner.HardRunLimit}", hugeError.Message);
     }
 
     [Fact]

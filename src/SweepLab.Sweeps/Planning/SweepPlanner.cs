@@ -170,7 +170,13 @@ public static class SweepPlanner
         // For adaptive searches max_runs is a budget the runner enforces, so only the default limit refuses them.
         bool budgetOnly = spec.Search is not GridSearchSpec && execution.MaxRuns is not null;
         long limit = budgetOnly ? long.MaxValue : execution.MaxRuns?.Value ?? DefaultRunLimit;
-        double planned = factors.Aggregate(1.0, (n, f) => n * f[0].Values.Count) * RunsPerConfigurationBound(spec) * repeats.Value;
+        int limitLine = execution.MaxRuns?.Line
+            ?? spec.Grid.Select(a => a.Line).Concat(spec.Zip.Select(z => z.Line)).FirstOrDefault(execution.Line);
+        double baseCount = factors.Aggregate(1.0, (n, f) => n * f[0].Values.Count);
+        double runsPerConfiguration = RunsPerConfigurationBound(spec) * repeats.Value;
+        if (baseCount * runsPerConfiguration > limit)
+            throw TooMany(spec, baseCount * runsPerConfiguration, limit, limitLine, atLeast: conditionals.Count > 0);
+        double planned = baseCount * runsPerConfiguration;
         if (planned > HardRunLimit)
         {
             string counted = planned >= 1e15 ? planned.ToString("0.###e0", System.Globalization.CultureInfo.InvariantCulture) : ((long)planned).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -178,12 +184,6 @@ public static class SweepPlanner
                 execution.MaxRuns is null ? "grid" : "execution.max_runs",
                 $"the sweep expands to {(conditionals.Count > 0 ? "at least " : "")}{counted} runs; one sweep holds at most {HardRunLimit} (its plan is kept in memory); split it into several sweeps")]);
         }
-        int limitLine = execution.MaxRuns?.Line
-            ?? spec.Grid.Select(a => a.Line).Concat(spec.Zip.Select(z => z.Line)).FirstOrDefault(execution.Line);
-        double baseCount = factors.Aggregate(1.0, (n, f) => n * f[0].Values.Count);
-        double runsPerConfiguration = RunsPerConfigurationBound(spec) * repeats.Value;
-        if (baseCount * runsPerConfiguration > limit)
-            throw TooMany(spec, baseCount * runsPerConfiguration, limit, limitLine, atLeast: conditionals.Count > 0);
 
         var configurations = new List<SettingMap> { spec.Base };
         foreach (var factor in factors)
