@@ -46,7 +46,7 @@ internal static class Interruption
         string name = context.Signal == PosixSignal.SIGINT ? "Ctrl-C" : "SIGTERM";
         bool first = !Source.IsCancellationRequested;
         if (first) Source.Cancel();
-        ExitGate.RequestStop(() => Stop(name));
+        ExitGate.Process.RequestStop(() => Stop(name));
     }
 
     private static void Stop(string signal)
