@@ -198,6 +198,39 @@ public class FaultTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
+    [SkippableFact]
+    public void AnOutputFolderOnAReadOnlyFileSystemIsRefusedBeforeAnyWork()
+    {
+        // Root ignores permission bits, so a read-only mount stands in for a read-only folder.
+        using var temp = new TempFolder();
+        InProcess.Simulate(temp.File("data"));
+        File.WriteAllText(temp.File("sweep.yaml"), "name: ro\ndataset:\n  simulate: {particles: 40, box: 24, pixel_size: 5}\nbase: {classes: 2, target_resolution_angstrom: 15}\n");
+        string readOnly = Directory.CreateDirectory(temp.File("ro")).FullName;
+        Skip.IfNot(Mount($"-t tmpfs -o size=1m,ro tmpfs {readOnly}", out string why), $"cannot mount a read-only tmpfs here ({why}); run as root where mount is permitted");
+        try
+        {
+            var outcomes = new[]
+            {
+                CliRunner.Run(temp.Path, "classify", "--particles", "data/particles.star", "--out", "ro/out", "--target-resolution", "15"),
+                CliRunner.Run(temp.Path, "simulate", "--out", "ro/out", "--particles", "20", "--box", "24"),
+                CliRunner.Run(temp.Path, "run", "sweep.yaml", "--out", "ro/out", "--no-report"),
+            };
+            foreach (var outcome in outcomes)
+            {
+                Assert.True(outcome.ExitCode == 2, outcome.Stderr);
+                Assert.StartsWith("error: --out ", outcome.Stderr);
+                Assert.Contains("ro/out: cannot write in " + readOnly, outcome.Stderr.Split('\n')[0]);
+                Assert.DoesNotContain("   at ", outcome.Stderr);
+                Assert.DoesNotContain("preprocessed", outcome.Stderr); // refused before any work
+            }
+            Assert.Empty(Directory.EnumerateFileSystemEntries(readOnly));
+        }
+        finally
+        {
+            Mount("", out _, umount: readOnly);
+        }
+    }
+
     private static bool Mount(string arguments, out string why, string? umount = null)
     {
         var info = new ProcessStartInfo(umount is null ? "mount" : "umount") { RedirectStandardError = true, RedirectStandardOutput = true };
