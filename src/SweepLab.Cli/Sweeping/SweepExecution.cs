@@ -16,7 +16,7 @@ internal static partial class SweepExecution
         bool report, IReadOnlyList<RunSpec>? runs, string? writerName = null)
     {
         static void Log(string message) => Console.Error.WriteLine(message);
-        Interruption.Kept = () => $"nothing of the sweep was written yet to {output}";
+        Interruption.Kept = () => $"no run has completed yet in {output}; run the same command to resume";
         dataset.Materialise(Log);
         var table = dataset.Table;
         using var device = Devices.Open(deviceName);
