@@ -16,9 +16,19 @@ internal static class CommandGuard
         {
             return body();
         }
+        catch (OperationCanceledException) when (Interruption.Requested)
+        {
+            Console.Error.WriteLine($"interrupted: stopped; {Interruption.Kept()}");
+            return Interruption.ExitInterrupted;
+        }
         catch (Exception e) when (IsUserError(e))
         {
             Console.Error.WriteLine($"error: {e.Message}");
+            return ExitBadInput;
+        }
+        catch (IOException e) when (DiskSpace.IsFull(e))
+        {
+            Console.Error.WriteLine($"error: {DiskSpace.Describe(e)}");
             return ExitBadInput;
         }
         catch (Exception e)

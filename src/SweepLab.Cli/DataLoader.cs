@@ -43,9 +43,22 @@ internal static class DataLoader
             truth = set.Particles.Select(p => classes.TryGetValue(p.ImageName, out int k) ? k : -1).ToArray();
             if (truth.All(k => k < 0))
                 throw new DataFormatException(truthFile, $"no rlnImageName of {particleFile} appears in it");
+            // Accuracy over part of the set would be reported as if over all of it: every particle needs its class.
+            int unnamed = truth.Count(k => k < 0);
+            if (unnamed > 0)
+            {
+                int first = Array.FindIndex(truth, k => k < 0);
+                throw new DataFormatException(truthFile, $"names {truth.Length - unnamed} of the {truth.Length} particles of {particleFile}; missing e.g. '{set.Particles[first].ImageName}' (accuracy needs every particle's true class)");
+            }
             string folder = Path.GetDirectoryName(Path.GetFullPath(truthFile))!;
             var maps = Enumerable.Range(0, 64).Select(k => Path.Combine(folder, SimulatedDatasetWriter.TruthMapFileName(k))).TakeWhile(File.Exists).ToList();
-            if (maps.Count > 0) trueVolumes = maps.Select(path => ReadMap(path, n, m)).ToList();
+            if (maps.Count > 0)
+            {
+                int highest = truth.Max();
+                if (highest >= maps.Count)
+                    throw new DataFormatException(truthFile, $"true class {highest + 1} has no map: {folder} holds {SimulatedDatasetWriter.TruthMapFileName(0)} .. {SimulatedDatasetWriter.TruthMapFileName(maps.Count - 1)}");
+                trueVolumes = maps.Select(path => ReadMap(path, n, m)).ToList();
+            }
         }
         var initial = inputVolumes?.Select(path => ReadMap(path, n, m)).ToList();
         float[]? mask = maskFile is null ? null : ReadMask(maskFile, n, m);

@@ -17,6 +17,30 @@ internal static class ParticleFiles
         };
     }
 
+    /// <summary>
+    /// Checks, before any run, that every image file the table names exists and holds the images asked of it (a
+    /// sweep over a missing .mrcs failed every run, with the cause only in the journal). One header read per file.
+    /// </summary>
+    public static void CheckImages(ParticleTable table)
+    {
+        var firstByFile = new Dictionary<string, int>(StringComparer.Ordinal);
+        var highest = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < table.Count; i++)
+        {
+            var image = table.Images[i];
+            firstByFile.TryAdd(image.Path, i);
+            if (!highest.TryGetValue(image.Path, out int h) || image.Index > h) highest[image.Path] = image.Index;
+        }
+        foreach (var (name, particle) in firstByFile)
+        {
+            string path = table.ResolveImagePath(particle);
+            var header = Formats.Mrc.MrcFile.ReadHeader(path);
+            int needed = highest[name] + 1;
+            if (needed > header.Nz)
+                throw new Formats.DataFormatException(table.SourcePath, $"image {needed}@{name}: {path} holds only {header.Nz} images");
+        }
+    }
+
     public static IEnumerable<string> Columns(ParticleTable table)
     {
         if (table.SourceDocument is { } doc)

@@ -26,6 +26,7 @@ public static class SimulatedDatasetWriter
 
     public static IReadOnlyList<string> Write(string directory, SimulatedDataset dataset)
     {
+        using var section = ExitGate.Enter();
         Directory.CreateDirectory(directory);
         string staging = Path.Combine(directory, $".staging-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);

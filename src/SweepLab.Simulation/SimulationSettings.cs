@@ -96,6 +96,6 @@ public sealed record SimulationSettings
     public void EnsureValid()
     {
         var errors = Validate();
-        if (errors.Count > 0) throw new ArgumentException("invalid simulation settings:\n  " + string.Join("\n  ", errors));
+        if (errors.Count > 0) throw new ArgumentException(string.Join("\n", errors));
     }
 }

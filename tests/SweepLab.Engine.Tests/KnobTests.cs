@@ -15,7 +15,7 @@ public class KnobTests(EngineDeviceFixture devices)
     /// <summary>600 particles, batch 100 x 2: 3 O-EM iterations per epoch.</summary>
     private static ClassificationConfig Small => new()
     {
-        Seed = 4, BatchSizePerClass = 100, InitSubsetSize = 100, OemEpochs = 2, FullBatchIterations = 1,
+        Seed = 4, BatchSizePerClass = 100, InitSubsetSize = 100, OemEpochs = 2, MinOemIterations = 0, FullBatchIterations = 1,
         SimilarityAnnealStart = 1, SimilarityAnnealEnd = 4, TargetResolutionAngstrom = 15, ConvergenceSwitchFraction = 0,
     };
 

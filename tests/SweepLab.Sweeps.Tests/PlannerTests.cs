@@ -96,7 +96,10 @@ public class PlannerTests
         Assert.Contains(messages, m => m.StartsWith("s.yaml:10: zip[0]: axes that vary together need the same number of values; here a has 2, b has 3", StringComparison.Ordinal));
         Assert.Contains("s.yaml:14: repeats: must be at least 1, not 0", messages);
         Assert.Equal(5, e.Errors.Count);
-        Assert.StartsWith("5 errors in the sweep spec:", e.Message);
+        // The first line names the file, line and key on its own; the rest follow.
+        string first = e.Message.Split(Environment.NewLine)[0];
+        Assert.Equal($"{e.Errors[0]} (and 4 more errors below)", first);
+        Assert.Equal(5, e.Message.Split(Environment.NewLine).Length);
     }
 
     [Fact]
@@ -139,6 +142,13 @@ public class PlannerTests
         var capped = spec with { Execution = new ExecutionSpec(MaxRuns: new Located<long>(2_000_000, 30)) };
         var cappedError = Refused(capped).Errors.Single();
         Assert.Equal("s.yaml:30: execution.max_runs: the sweep expands to 1000000000 runs, more than max_runs = 2000000", cappedError.ToString());
+
+        // No max_runs lifts a plan past the in-memory ceiling: a huge max_runs exhausted memory while expanding.
+        var huge = spec with { Execution = new ExecutionSpec(MaxRuns: new Located<long>(2_000_000_000, 31)) };
+        var hugeError = Refused(huge).Errors.Single();
+        Assert.Equal(31, hugeError.Line);
+        Assert.Equal("execution.max_runs", hugeError.Key);
+        Assert.Contains($"1000000000 runs; one sweep holds at most {SweepPlanner.HardRunLimit}", hugeError.Message);
     }
 
     [Fact]

@@ -22,6 +22,9 @@ internal sealed class ClassifyCommand
         CommandGuard.Run(() =>
         {
             ConfigSettings.Apply(Knobs); // every setting's own problems first, before any file is read
+            Devices.Parse(device);
+            OutputCheck.EnsureWritable(@out, "--out");
+            Interruption.Kept = () => $"nothing was written to {Path.GetFullPath(@out)}";
             var table = ParticleFiles.Read(particles);
             var config = ConfigSettings.Apply(Knobs, pixelSizeAngstrom: table.PixelSizeAngstrom, particleCount: table.Count);
             var volumes = inputVolumes?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -61,7 +61,9 @@ internal sealed class SimulateCommand
                 AmplitudeScaleSpread = scaleSpread,
             };
             var errors = settings.Validate();
-            if (errors.Count > 0) throw new UserInputException("invalid simulation settings:\n  " + string.Join("\n  ", errors));
+            if (errors.Count > 0) throw new UserInputException(string.Join("\n", errors));
+            OutputCheck.EnsureWritable(@out, "--out");
+            Interruption.Kept = () => $"nothing was written to {Path.GetFullPath(@out)}";
             IReadOnlyList<Core.Geometry.Rotation>? poses = null;
             if (posesFrom is not null)
             {
@@ -70,6 +72,7 @@ internal sealed class SimulateCommand
                     throw new UserInputException($"--poses-from: {posesFrom} has {source.Count} particles; --particles asks for {settings.Particles}");
                 poses = source.Particles.Take(settings.Particles).Select(p => p.Rotation).ToList();
             }
+            Console.Error.WriteLine($"simulating {settings.Particles} particles into {Path.GetFullPath(@out)}");
             var dataset = ParticleSimulator.Simulate(settings, poses);
             var files = SimulatedDatasetWriter.Write(@out, dataset);
             var c = CultureInfo.InvariantCulture;

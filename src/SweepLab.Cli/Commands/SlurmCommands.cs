@@ -14,7 +14,13 @@ internal sealed class SlurmCommands
         [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto",
         [Option(Description = "Groups in flight (default: the sweep file's execution.workers)")] int? workers = null,
         [Option("group-size", Description = "Runs stepped together in one pass over the data")] int groupSize = 64) =>
-        CommandGuard.Run(() => SweepExecution.RunWorker(dir, task ?? TaskFromEnvironment(), device, workers, groupSize));
+        CommandGuard.Run(() =>
+        {
+            Devices.Parse(device);
+            if (workers is < 1) throw new UserInputException($"--workers: {workers} is not allowed; give at least 1");
+            if (groupSize < 1) throw new UserInputException($"--group-size: {groupSize} is not allowed; give at least 1");
+            return SweepExecution.RunWorker(dir, task ?? TaskFromEnvironment(), device, workers, groupSize);
+        });
 
     [Command("merge", Description = "Build results.csv, stability.csv, iterations.csv and the report of a sweep folder from its run folders.")]
     public int Merge(

@@ -53,17 +53,28 @@ internal sealed class SweepCommands
         {
             var spec = LoadSpec(sweep);
             string output = Path.GetFullPath(@out ?? Path.Combine("sweep-output", spec.Name ?? Path.GetFileNameWithoutExtension(sweep)));
-            var (plan, dataset) = Prepare(spec, output);
+            // Every option is checked before anything is written (a bad --device left sweep.yaml and a simulated set).
+            Devices.Parse(device);
+            if (workers is < 1) throw new UserInputException($"--workers: {workers} is not allowed; give at least 1");
+            if (groupSize < 1) throw new UserInputException($"--group-size: {groupSize} is not allowed; give at least 1");
             var kind = executor is null ? spec.Execution.Executor : executor.ToLowerInvariant() switch
             {
                 "local" => ExecutorKind.Local,
                 "slurm" => ExecutorKind.Slurm,
                 _ => throw new UserInputException($"--executor: '{executor}' is not local or slurm"),
             };
-            Directory.CreateDirectory(output);
-            WriteSweepFiles(output, sweep, plan);
+            if (slurmTemplate is not null && !File.Exists(slurmTemplate)) throw new UserInputException($"--slurm-template: {slurmTemplate} not found");
+            OutputCheck.EnsureWritable(output, @out is null ? "output folder" : "--out");
+            var (plan, dataset) = Prepare(spec, output);
+            dataset.CheckImages();
             if (kind == ExecutorKind.Slurm)
+            {
+                Directory.CreateDirectory(output);
+                WriteSweepFiles(output, sweep, plan);
                 return SweepExecution.SubmitToSlurm(output, sweep, plan, dataset, new SlurmSubmitOptions(device, workers, groupSize, Report: !noReport, Wait: wait, TemplatePath: slurmTemplate is null ? null : Path.GetFullPath(slurmTemplate)));
+            }
+            using var folderLock = SweepFolderLock.Acquire(output, shared: false);
+            WriteSweepFiles(output, sweep, plan);
             return SweepExecution.RunLocal(output, plan, dataset, device, workers ?? spec.Execution.Workers, groupSize, report: !noReport, runs: null);
         });
 

@@ -39,6 +39,7 @@ internal static class RunOutputs
     public static void Write(string folder, ParticleTable table, ClassificationResult result, string particleFile, string? truthFile,
         IReadOnlyDictionary<string, string>? extra = null)
     {
+        using var section = Core.IO.ExitGate.Enter();
         Directory.CreateDirectory(folder);
         string staging = Path.Combine(folder, $".staging-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);

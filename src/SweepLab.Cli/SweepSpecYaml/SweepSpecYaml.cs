@@ -84,6 +84,7 @@ public static partial class SweepSpecYaml
         public SweepSpec Read(string text)
         {
             YamlMappingNode? root = null;
+            if (!Screen(text)) throw new SweepSpecException(_errors);
             try
             {
                 var stream = new YamlStream();
@@ -121,6 +122,64 @@ public static partial class SweepSpecYaml
 
             if (_errors.Count > 0) throw new SweepSpecException(_errors);
             return new SweepSpec(name, path, dataset, baseSettings, grid, zip, conditional, repeats, seed, execution, search);
+        }
+
+        /// <summary>Deepest nesting of maps and lists a sweep file may use (real ones use 4).</summary>
+        internal const int MaxDepth = 32;
+
+        /// <summary>
+        /// Reads the file as a stream of YAML events (no recursion, no alias expansion) and refuses what would crash
+        /// or exhaust the tree loader: aliases (<c>*a</c>: a cycle overflowed the stack, "billion laughs" filled
+        /// memory; a sweep file never needs them), nesting deeper than <see cref="MaxDepth"/> (200,000 nested lists
+        /// overflowed the loader), and malformed text the scanner rejects with a bare InvalidOperationException
+        /// (an unclosed <c>{</c>), named by the line of the bracket that is never closed.
+        /// </summary>
+        private bool Screen(string text)
+        {
+            var parser = new Parser(new StringReader(text));
+            var openFlows = new Stack<int>();
+            int depth = 0, line = 1;
+            try
+            {
+                while (parser.MoveNext())
+                {
+                    var e = parser.Current!;
+                    line = (int)e.Start.Line;
+                    switch (e)
+                    {
+                        case YamlDotNet.Core.Events.AnchorAlias alias:
+                            Error(line, "", $"aliases (*{alias.Value}) are not supported in sweep files; write the value out");
+                            return false;
+                        case YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart:
+                            if (++depth > MaxDepth)
+                            {
+                                Error(line, "", $"lists and maps nested more than {MaxDepth} deep");
+                                return false;
+                            }
+                            bool flow = e is YamlDotNet.Core.Events.SequenceStart { Style: YamlDotNet.Core.Events.SequenceStyle.Flow }
+                                or YamlDotNet.Core.Events.MappingStart { Style: YamlDotNet.Core.Events.MappingStyle.Flow };
+                            openFlows.Push(flow ? line : -1);
+                            break;
+                        case YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd:
+                            depth--;
+                            if (openFlows.Count > 0) openFlows.Pop();
+                            break;
+                    }
+                }
+                return true;
+            }
+            catch (YamlException e)
+            {
+                string message = e.InnerException is { } inner && e.Message.Contains("see inner", StringComparison.OrdinalIgnoreCase) ? inner.Message : e.Message;
+                Error((int)e.Start.Line, "", $"not valid YAML: {message}");
+                return false;
+            }
+            catch (InvalidOperationException)
+            {
+                int open = openFlows.FirstOrDefault(l => l > 0);
+                Error(open > 0 ? open : line, "", open > 0 ? "not valid YAML: a '{' or '[' opened on this line is never closed" : "not valid YAML");
+                return false;
+            }
         }
 
         /// <summary>A map's entries in order; non-scalar keys and repeated keys are errors.</summary>

@@ -303,6 +303,7 @@ internal static partial class SweepExecution
         string? job = Environment.GetEnvironmentVariable("SLURM_JOB_ID");
         string writer = job is { Length: > 0 } && job.All(char.IsAsciiDigit) ? $"task-{task}-{job}" : $"task-{task}";
         Console.Error.WriteLine($"task {task}: {runs.Count} runs, journal.{writer}.jsonl");
+        using var folderLock = SweepFolderLock.Acquire(output, shared: true);
         return RunLocal(output, plan, dataset, device, workers ?? plan.Spec.Execution.Workers, groupSize, report: false, runs: runs, writerName: writer);
     }
 

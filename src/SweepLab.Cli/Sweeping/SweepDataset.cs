@@ -49,6 +49,12 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         return new SweepDataset(particles!, truth, null);
     }
 
+    /// <summary>Checks a file dataset's images (exist, long enough) before any run; a simulated set is made whole.</summary>
+    public void CheckImages()
+    {
+        if (Simulation is null) ParticleFiles.CheckImages(Table);
+    }
+
     /// <summary>Simulates into DIR/data unless the same settings were simulated there before.</summary>
     public void Materialise(Action<string> log)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using SweepLab.Cli.Commands;
 using SweepLab.Sweeps;
 
@@ -17,22 +16,19 @@ internal static partial class SweepExecution
         bool report, IReadOnlyList<RunSpec>? runs, string? writerName = null)
     {
         static void Log(string message) => Console.Error.WriteLine(message);
+        Interruption.Kept = () => $"no run has completed yet in {output}; run the same command to resume";
         dataset.Materialise(Log);
         var table = dataset.Table;
         using var device = Devices.Open(deviceName);
         using var objective = new EngineObjective(table, dataset, device, groupSize, Log);
         using var store = new RunStore(output, writerName);
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); Log("stopping after the running group (Ctrl-C again to kill)"); };
-        Console.CancelKeyPress += onCancel;
-        // scancel, preemption and time limits send SIGTERM (SIGKILL follows after the cluster's KillWait): stop now,
-        // as on Ctrl-C, so unfinished runs are left interrupted and the store consistent for the resubmission.
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            cancel.Cancel();
-            Log("SIGTERM: stopping; unfinished runs are left interrupted");
-        });
+        // Ctrl-C and SIGTERM (scancel, preemption, time limits) stop at once (Interruption): the running group's
+        // unfinished runs are dropped and read as interrupted, finished ones are kept, and a rerun resumes.
+        using var cleanup = Interruption.OnStop(store.RemoveOwnTemporaryFolders);
+        Interruption.Kept = () => KeptRuns(output, plan);
+        DiskSpace.OutputFolder = output;
+        DiskSpace.NeededBytes = () => NeededBytes(output, plan);
+        var cancel = Interruption.Token;
         try
         {
             SearchProgress? stage = null; // where an adaptive search stands; set between batches
@@ -45,15 +41,17 @@ internal static partial class SweepExecution
             var runner = new SweepRunner(store, objective, options);
             if (runs is not null)
             {
-                var batch = runner.RunAsync(runs, cancel.Token).GetAwaiter().GetResult();
+                var batch = runner.RunAsync(runs, cancel).GetAwaiter().GetResult();
+                ThrowIfDiskFull(store, runs);
                 Log($"worker: {batch.Completed} completed, {batch.Pruned} pruned, {batch.Failed} failed, {batch.Skipped} already done");
                 return batch.Failed > 0 || batch.Cancelled ? 3 : CommandGuard.ExitOk;
             }
-            var study = SweepStudy.RunAsync(plan, runner, cancel.Token, s =>
+            var study = SweepStudy.RunAsync(plan, runner, cancel, s =>
             {
                 Volatile.Write(ref stage, s);
                 if (s.Finished) Log($"evaluations {s.EvaluationsDone}/{s.EvaluationsExpected} done; {s.Stage}");
             }).GetAwaiter().GetResult();
+            ThrowIfDiskFull(store, study.Runs);
             WriteTables(output, study, store);
             var e = study.Execution;
             Console.WriteLine($"{output}: {e.Total} runs: {e.Skipped + e.Completed} complete ({e.Skipped} from before), {e.Pruned} pruned, {e.Failed} failed, {e.NotStarted} not started{(e.Cancelled ? " (cancelled)" : "")}{(e.StoppedByBudget ? " (budget reached)" : "")}");
@@ -62,7 +60,7 @@ internal static partial class SweepExecution
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
+            Interruption.Kept = () => $"the runs complete in {output} are kept";
         }
     }
 
@@ -119,6 +117,39 @@ internal static partial class SweepExecution
             default:
                 return null;
         }
+    }
+
+    /// <summary>Runs that failed because the disk filled are not failed configurations: say so (exit 2) instead of
+    /// writing tables that list them as failed; a rerun after freeing space retries them.</summary>
+    private static void ThrowIfDiskFull(RunStore store, IReadOnlyList<RunSpec> runs)
+    {
+        foreach (var run in runs)
+        {
+            if (store.GetState(run.RunId) != RunState.Failed) continue;
+            string? error = store.History(run.RunId).LastError;
+            if (error is not null && (error.Contains("No space left on device", StringComparison.OrdinalIgnoreCase) || error.Contains("Disk quota exceeded", StringComparison.OrdinalIgnoreCase)))
+                throw new IOException($"run {run.RunId}: no space left on device", 28);
+        }
+    }
+
+    /// <summary>The space the sweep still needs: the mean size of its complete run folders times the runs left, plus
+    /// the tables (about the size of the runs' own iteration tables); null before any run completed.</summary>
+    private static long? NeededBytes(string output, SweepPlan plan)
+    {
+        var sizes = plan.Runs.Select(r => Path.Combine(output, RunStore.RunsFolderName, r.RunId))
+            .Where(d => File.Exists(Path.Combine(d, RunRecord.FileName)))
+            .Select(d => new DirectoryInfo(d).EnumerateFiles().Sum(f => f.Length)).ToList();
+        if (sizes.Count == 0) return null;
+        long perRun = sizes.Sum() / sizes.Count;
+        return perRun * (plan.Runs.Count - sizes.Count) + sizes.Sum() / 4 + (1 << 20);
+    }
+
+    /// <summary>What an interrupted sweep keeps, counted from the run folders.</summary>
+    private static string KeptRuns(string output, SweepPlan plan)
+    {
+        // Read the folders, not the store: the store's lock may be held by a thread the stop has frozen.
+        int kept = plan.Runs.Count(r => File.Exists(Path.Combine(output, RunStore.RunsFolderName, r.RunId, RunRecord.FileName)));
+        return $"{kept} of {plan.Runs.Count} runs are complete in {output} and kept; the running group was dropped; run the same command to resume";
     }
 
     /// <summary>results.csv, iterations.csv, stability.csv (and search tables) from the store alone.</summary>

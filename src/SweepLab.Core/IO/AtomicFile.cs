@@ -24,6 +24,7 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
+        using var section = ExitGate.Enter();
         var (temporary, stream) = Begin(path);
         try
         {
@@ -42,6 +43,36 @@ public static class AtomicFile
     }
 
     /// <summary>The temporary file for a writer that streams over time (an MRC stack); the caller flushes and renames.</summary>
+    /// <summary>
+    /// Writes several files as one set: every file goes to a temporary name and is flushed first, and only then are
+    /// all renamed into place, so a failure (a full disk) leaves the previous set (or none) and no temporaries.
+    /// </summary>
+    public static void WriteSet(IReadOnlyList<(string Path, byte[] Bytes)> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        using var section = ExitGate.Enter();
+        var temporaries = new List<string>(files.Count);
+        try
+        {
+            foreach (var (path, bytes) in files)
+            {
+                var (temporary, stream) = Begin(path);
+                temporaries.Add(temporary);
+                using (stream)
+                {
+                    stream.Write(bytes);
+                    stream.Flush(flushToDisk: true);
+                }
+            }
+        }
+        catch
+        {
+            foreach (string temporary in temporaries) TryDelete(temporary);
+            throw;
+        }
+        for (int i = 0; i < files.Count; i++) File.Move(temporaries[i], Path.GetFullPath(files[i].Path), overwrite: true);
+    }
+
     public static (string TempPath, FileStream Stream) Begin(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

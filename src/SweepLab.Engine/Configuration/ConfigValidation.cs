@@ -20,7 +20,9 @@ public sealed class ConfigValidationException : Exception
     private static string FormatMessage(IReadOnlyList<ConfigError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        return $"invalid classification settings ({errors.Count} error{(errors.Count == 1 ? "" : "s")}):"
-               + string.Concat(errors.Select(e => Environment.NewLine + "  " + e));
+        if (errors.Count == 0) return "invalid classification settings";
+        // The first line stands alone (key: problem, range); any others follow, one a line.
+        return $"{errors[0]}{(errors.Count > 1 ? $" (and {errors.Count - 1} more below)" : "")}"
+               + string.Concat(errors.Skip(1).Select(e => Environment.NewLine + "  " + e));
     }
 }

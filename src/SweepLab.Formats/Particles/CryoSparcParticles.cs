@@ -34,6 +34,10 @@ public static class CryoSparcParticles
             var f = a.FindField(name) ?? throw new DataFormatException(csPath, $"no field '{name}' ({why})");
             if (f.ElementCount != elements)
                 throw new DataFormatException(csPath, $"field '{name}' has {f.ElementCount} elements per particle; {elements} expected");
+            // Angles, shifts, sizes and CTF values read as integers would be silently truncated into garbage.
+            bool real = name is "blob/psize_A" or "alignments3D/pose" or "alignments3D/shift" or "alignments3D/psize_A" || (name.StartsWith("ctf/", StringComparison.Ordinal) && name != "ctf/exp_group_id");
+            if (real && f.Kind != 'f')
+                throw new DataFormatException(csPath, $"field '{name}' is stored as {f.TypeString}; cryoSPARC stores it as floating point (<f4 or <f8)");
             return f;
         }
         NpyField? Optional(string name, int elements) => a.HasField(name) ? Require(name, elements, "") : null;

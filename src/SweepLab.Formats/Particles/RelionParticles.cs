@@ -52,6 +52,7 @@ public static class RelionParticles
         int cPixel = optics.Require(L.ImagePixelSize, "the particle images' pixel size");
         int cBox = optics.Optional(L.ImageSize);
         var particles = new TableColumns(particlesBlock.Loop!, path, "particles");
+        if (particles.Loop.RowCount == 0) throw new DataFormatException(path, "data_particles has no particles (a loop header and no rows)");
         var images = ParseImages(particles, path);
         MrcHeader? header = null;
 

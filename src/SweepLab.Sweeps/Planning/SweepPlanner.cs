@@ -41,6 +41,10 @@ public static class SweepPlanner
     /// <summary>Plans larger than this need an explicit <see cref="ExecutionSpec.MaxRuns"/>.</summary>
     public const long DefaultRunLimit = 10_000;
 
+    /// <summary>Plans are held in memory (every run's settings and id), so no max_runs raises the count past this:
+    /// a 1000^3 grid with an enormous max_runs exhausted memory while it was expanded. Split larger sweeps.</summary>
+    public const long HardRunLimit = 1_000_000;
+
     /// <summary>Settings the planner sets itself and a spec may not name.</summary>
     public const string SeedSetting = "seed";
 
@@ -179,6 +183,14 @@ public static class SweepPlanner
         double runsPerConfiguration = RunsPerConfigurationBound(spec) * repeats.Value;
         if (baseCount * runsPerConfiguration > limit)
             throw TooMany(spec, baseCount * runsPerConfiguration, limit, limitLine, atLeast: conditionals.Count > 0);
+        double planned = baseCount * runsPerConfiguration;
+        if (planned > HardRunLimit)
+        {
+            string counted = planned >= 1e15 ? planned.ToString("0.###e0", System.Globalization.CultureInfo.InvariantCulture) : ((long)planned).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw new SweepSpecException([new SpecError(spec.SourcePath, execution.MaxRuns?.Line ?? spec.Grid.Select(a => a.Line).FirstOrDefault(execution.Line),
+                execution.MaxRuns is null ? "grid" : "execution.max_runs",
+                $"the sweep expands to {(conditionals.Count > 0 ? "at least " : "")}{counted} runs; one sweep holds at most {HardRunLimit} (its plan is kept in memory); split it into several sweeps")]);
+        }
 
         var configurations = new List<SettingMap> { spec.Base };
         foreach (var factor in factors)
@@ -197,6 +209,10 @@ public static class SweepPlanner
         }
         foreach (var (axis, source) in conditionals)
         {
+            // Counted before it is built, like the grid.
+            long matching = configurations.Count(c => c.TryGetValue(source.WhenSetting, out var v) && source.WhenValues.Contains(v));
+            double expanded = (double)matching * axis.Values.Count + (configurations.Count - matching);
+            if (expanded * runsPerConfiguration > Math.Min(limit, HardRunLimit)) throw TooMany(spec, expanded * runsPerConfiguration, Math.Min(limit, HardRunLimit), limitLine, atLeast: true);
             var next = new List<SettingMap>();
             bool applied = false;
             foreach (var configuration in configurations)
@@ -216,7 +232,7 @@ public static class SweepPlanner
                 errors.Add(new SpecError(spec.SourcePath, source.Line, axis.Key,
                     $"never applies: no configuration has {source.WhenSetting} = {string.Join(" or ", source.WhenValues)}"));
             }
-            if (next.Count * runsPerConfiguration > limit) throw TooMany(spec, next.Count * runsPerConfiguration, limit, limitLine, atLeast: true);
+            if (next.Count * runsPerConfiguration > Math.Min(limit, HardRunLimit)) throw TooMany(spec, next.Count * runsPerConfiguration, limit, limitLine, atLeast: true);
             configurations = next;
         }
         if (errors.Count > 0) throw new SweepSpecException(errors);

@@ -265,7 +265,7 @@ public sealed class SweepRunner
             if (!pendingIds.Contains(run.RunId))
             {
                 // A finished companion: recomputed in a scratch folder, never recorded.
-                string scratch = Directory.CreateDirectory(Path.Combine(_store.RunsDirectory, $"{RunStore.TemporaryPrefix}shadow-{run.RunId}-{Guid.NewGuid():N}")).FullName;
+                string scratch = _store.BeginShadow(run);
                 var shadow = new RunContext(run, scratch, 0, _options.Pruner, (c, _, _) => _store.AbandonRun(c.OutputDirectory));
                 contexts.Add(shadow);
                 shadows.Add(shadow);

@@ -38,7 +38,8 @@ public sealed class SweepSpecException : FormatException
         ArgumentNullException.ThrowIfNull(errors);
         if (errors.Count == 0) throw new ArgumentException("a spec exception needs at least one error", nameof(errors));
         if (errors.Count == 1) return errors[0].ToString();
-        return $"{errors.Count} errors in the sweep spec:" + Environment.NewLine
-            + string.Join(Environment.NewLine, errors.Select(e => "  " + e));
+        // The first line stands alone (file:line: key: message); the others follow, one a line.
+        return $"{errors[0]} (and {errors.Count - 1} more error{(errors.Count > 2 ? "s" : "")} below)" + Environment.NewLine
+            + string.Join(Environment.NewLine, errors.Skip(1).Select(e => "  " + e));
     }
 }

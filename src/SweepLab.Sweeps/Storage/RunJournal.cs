@@ -58,6 +58,7 @@ public sealed class RunJournal : IDisposable
     {
         ArgumentNullException.ThrowIfNull(runEvent);
         byte[] line = Serialize(runEvent);
+        using var section = Core.IO.ExitGate.Enter();
         lock (_gate)
         {
             _stream.Seek(0, SeekOrigin.End);

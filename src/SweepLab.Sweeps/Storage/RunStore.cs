@@ -47,6 +47,8 @@ public sealed class RunStore : IDisposable
     private readonly RunJournal _journal;
     private readonly Dictionary<string, RunHistory> _history = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly HashSet<string> _temporaries = new(StringComparer.Ordinal);
+    private readonly Lock _temporariesGate = new(); // never held while writing, so a stop can always take it
 
     public string Directory { get; }
     public string RunsDirectory { get; }
@@ -159,9 +161,30 @@ public sealed class RunStore : IDisposable
             _journal.Append(e);
             Apply(e);
         }
-        string temporary = Path.Combine(RunsDirectory, $"{TemporaryPrefix}{run.RunId}-{Guid.NewGuid():N}");
+        return (attempt, CreateTemporaryFolder(run.RunId));
+    }
+
+    /// <summary>A scratch folder for a finished companion recomputed in a lockstep group; never committed.</summary>
+    public string BeginShadow(RunSpec run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return CreateTemporaryFolder($"shadow-{run.RunId}");
+    }
+
+    private string CreateTemporaryFolder(string label)
+    {
+        string temporary = Path.Combine(RunsDirectory, $"{TemporaryPrefix}{label}-{Guid.NewGuid():N}");
+        lock (_temporariesGate) _temporaries.Add(temporary);
         System.IO.Directory.CreateDirectory(temporary);
-        return (attempt, temporary);
+        return temporary;
+    }
+
+    /// <summary>Deletes this store's own unfinished temporary folders (a stop mid-run); other writers' are kept.</summary>
+    public void RemoveOwnTemporaryFolders()
+    {
+        string[] own;
+        lock (_temporariesGate) own = [.. _temporaries];
+        foreach (string folder in own) DeleteDirectory(folder);
     }
 
     /// <summary>
@@ -172,6 +195,7 @@ public sealed class RunStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrEmpty(temporaryDirectory);
+        using var section = ExitGate.Enter();
         if (!File.Exists(Path.Combine(temporaryDirectory, ResultFileName)))
             throw new InvalidOperationException($"run {record.RunId} finished without writing {ResultFileName} into its folder");
         AtomicFile.WriteAllBytes(Path.Combine(temporaryDirectory, RunRecord.FileName), record.ToJson());
@@ -228,8 +252,9 @@ public sealed class RunStore : IDisposable
         }
     }
 
-    private static void DeleteDirectory(string path)
+    private void DeleteDirectory(string path)
     {
+        lock (_temporariesGate) _temporaries.Remove(path);
         try
         {
             if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);

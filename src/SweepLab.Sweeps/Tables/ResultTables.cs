@@ -52,25 +52,32 @@ public static class ResultTables
 
     private sealed record Row(RunSpec Run, RunState State, RunRecord? Record);
 
-    /// <summary>Writes results.csv, iterations.csv and stability.csv, plus boundary.csv or halving.csv for those searches.</summary>
+    /// <summary>Writes results.csv, iterations.csv and stability.csv, plus boundary.csv or halving.csv for those searches,
+    /// as one set: all of them or none (a full disk left results.csv without the others).</summary>
     public static void Write(string directory, StudyResult study, RunStore store, ResultTableOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(study);
-        Write(directory, study.Runs, store, options);
-        if (study.Boundary is { } boundary) AtomicFile.WriteAllBytes(Path.Combine(directory, "boundary.csv"), BoundaryCsv(boundary.Lines, boundary.Axis));
-        if (study.Halving is { } halving) AtomicFile.WriteAllBytes(Path.Combine(directory, "halving.csv"), HalvingCsv(halving.Entries));
+        var files = Tables(directory, study.Runs, store, options);
+        if (study.Boundary is { } boundary) files.Add((Path.Combine(directory, "boundary.csv"), BoundaryCsv(boundary.Lines, boundary.Axis)));
+        if (study.Halving is { } halving) files.Add((Path.Combine(directory, "halving.csv"), HalvingCsv(halving.Entries)));
+        AtomicFile.WriteSet(files);
     }
 
-    /// <summary>Writes results.csv, iterations.csv and stability.csv for these runs, in this order.</summary>
-    public static void Write(string directory, IReadOnlyList<RunSpec> runs, RunStore store, ResultTableOptions? options = null)
+    /// <summary>Writes results.csv, iterations.csv and stability.csv for these runs, as one set.</summary>
+    public static void Write(string directory, IReadOnlyList<RunSpec> runs, RunStore store, ResultTableOptions? options = null) =>
+        AtomicFile.WriteSet(Tables(directory, runs, store, options));
+
+    private static List<(string Path, byte[] Bytes)> Tables(string directory, IReadOnlyList<RunSpec> runs, RunStore store, ResultTableOptions? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         options ??= new ResultTableOptions();
         var rows = Load(runs, store);
-        Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, "results.csv"), ResultsCsv(rows, options));
-        AtomicFile.WriteAllBytes(Path.Combine(directory, "iterations.csv"), IterationsCsv(rows, options));
-        AtomicFile.WriteAllBytes(Path.Combine(directory, "stability.csv"), StabilityCsv(rows, store, options));
+        return
+        [
+            (Path.Combine(directory, "results.csv"), ResultsCsv(rows, options)),
+            (Path.Combine(directory, "iterations.csv"), IterationsCsv(rows, options)),
+            (Path.Combine(directory, "stability.csv"), StabilityCsv(rows, store, options)),
+        ];
     }
 
     private static List<Row> Load(IReadOnlyList<RunSpec> runs, RunStore store)

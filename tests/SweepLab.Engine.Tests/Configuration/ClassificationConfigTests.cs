@@ -100,7 +100,7 @@ public class ClassificationConfigTests
     public void Settings_that_the_run_never_reaches_are_rejected_given_the_particle_count()
     {
         // 4000 particles, 2 classes x 1000, 2 epochs: 4 O-EM + 2 full = 6 iterations (0..5)
-        var c = new ClassificationConfig { SimilarityAnnealEnd = 5, OemEpochs = 2, FullBatchIterations = 2 };
+        var c = new ClassificationConfig { SimilarityAnnealEnd = 5, OemEpochs = 2, FullBatchIterations = 2, MinOemIterations = 0 };
         Assert.Equal(6, c.TotalIterations(4000));
         Assert.Empty(c.Validate(particleCount: 4000));
         Assert.Equal("similarity_anneal_end", Assert.Single((c with { SimilarityAnnealEnd = 6 }).Validate(particleCount: 4000)).Key);
@@ -146,7 +146,7 @@ public class ClassificationConfigTests
         yield return new object[] { K.ClassSimilarity, d with { ClassSimilarity = 0.52 } };
         yield return new object[] { K.SimilarityAnnealStart, d with { SimilarityAnnealStart = 3 } };
         yield return new object[] { K.SimilarityAnnealEnd, d with { SimilarityAnnealEnd = 12 } };
-        yield return new object[] { K.SimilarityModel, d with { SimilarityModel = SimilarityModel.Mixture } };
+        yield return new object[] { K.SimilarityModel, d with { SimilarityModel = SimilarityModel.Tempered } };
         yield return new object[] { K.AutoSimilarityTargetEssFraction, d with { AutoSimilarityTargetEssFraction = 0.75 } };
         yield return new object[] { K.LearningRateInit, d with { LearningRateInit = 1.0 } };
         yield return new object[] { K.LearningRateHalfLifeIterations, d with { LearningRateHalfLife = 0 } };
@@ -204,7 +204,7 @@ public class ClassificationConfigTests
             Assert.Equal("62.5", d["mask_radius_angstrom"]);
             Assert.Equal("18446744073709551615", d["seed"]);
             Assert.Equal("null", d["auto_similarity_target_ess_fraction"]);
-            Assert.Equal("tempered", d["similarity_model"]);
+            Assert.Equal("mixture", d["similarity_model"]);
             Assert.Equal("off", d["hard_classification"]);
             Assert.Equal("0.1", new ClassificationConfig { ClassSimilarity = 0.1 }.ToCanonicalDictionary().Single(p => p.Key == "class_similarity").Value);
         }

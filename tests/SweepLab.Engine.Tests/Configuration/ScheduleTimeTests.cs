@@ -61,7 +61,7 @@ public class ScheduleTimeTests
     public void The_same_window_in_iterations_is_refused_for_the_large_batch_with_its_equivalent_in_epochs()
     {
         // batch 2000 per class x 2 = 4000 = N: 5 O-EM + 6 full-batch iterations, the last is 10; iteration 12 is beyond
-        var c = new ClassificationConfig { BatchSizePerClass = 2000, SimilarityAnnealEnd = 12 };
+        var c = new ClassificationConfig { BatchSizePerClass = 2000, SimilarityAnnealEnd = 12, MinOemIterations = 0 };
         var error = Assert.Single(c.Validate(particleCount: 4000));
         Assert.Equal(ClassificationConfig.Keys.SimilarityAnnealEnd, error.Key);
         Assert.Contains("iteration 12 (12ep)", error.Message);

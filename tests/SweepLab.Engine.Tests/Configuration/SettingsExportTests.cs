@@ -55,7 +55,7 @@ public class SettingsExportTests
         Assert.Contains("--K 3", first);
         Assert.Contains("--tau2_fudge 2", first);
         Assert.Contains("--particle_diameter 108.8", first);
-        Assert.Contains("--iter 11", first); // 5 O-EM epochs + 6 full-batch iterations
+        Assert.Contains("--iter 18", first); // 12 O-EM epochs (5 raised by min_oem_iterations 16 at batch 3000 of 4000) + 6 full-batch iterations
         Assert.All(command.Split('\n').Skip(1).Where(l => l.Length > 0), l => Assert.StartsWith("# ", l));
 
         var info = new ProcessStartInfo("relion_refine") { RedirectStandardOutput = true, RedirectStandardError = true };
