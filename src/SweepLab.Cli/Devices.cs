@@ -19,7 +19,7 @@ internal static class Devices
     {
         var device = ComputeDevice.Create(Parse(name));
         foreach (string warning in device.Warnings) Console.Error.WriteLine($"warning: {warning}");
-        Console.Error.WriteLine($"device: {device}");
+        ProgressDisplay.Current.Message($"device: {device}"); // warnings above are printed even with --quiet
         return device;
     }
 }

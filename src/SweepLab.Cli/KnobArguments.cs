@@ -21,7 +21,7 @@ internal static class KnobArguments
 
     /// <summary>Splits the knob options (<c>--name value</c> or <c>--name=value</c>) from the others.</summary>
     /// <returns>The remaining arguments, and the knob settings in the order given.</returns>
-    /// <exception cref="UserInputException">A knob option without a value, or given twice.</exception>
+    /// <exception cref="UserInputException">A knob option without a value, given twice, or with a value of the wrong form.</exception>
     public static (string[] Remaining, List<KeyValuePair<string, string>> Settings) Extract(IReadOnlyList<string> args)
     {
         var rest = new List<string>();
@@ -40,6 +40,12 @@ internal static class KnobArguments
                 : null;
             if (value is null) throw new UserInputException($"--{name}: needs a value ({knob?.Values ?? string.Join(" | ", ConfigSettings.Algorithms.Keys)})");
             if (settings.Any(s => s.Key == key)) throw new UserInputException($"--{name}: given twice");
+            // a value of the wrong form is named by its option here (ranges are checked with the data, by key)
+            if (knob is not null)
+            {
+                try { knob.Parse(new ClassificationConfig(), value.Trim()); }
+                catch (FormatException e) { throw new UserInputException($"--{name} ({key}): {e.Message}"); }
+            }
             settings.Add(new(key, value));
         }
         return ([.. rest], settings);

@@ -18,9 +18,13 @@ internal sealed class ClassifyCommand
         [Option(Description = "truth.csv of a simulated set: accuracy, ARI and FSC against the true maps")] string? truth = null,
         [Option("input-volumes", Description = "Comma-separated MRC maps to start from (initialisation input_volumes)")] string? inputVolumes = null,
         [Option(Description = "Solvent/focus mask (MRC on the particles' box)")] string? mask = null,
-        [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto") =>
+        [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto",
+        [Option(Description = "No per-iteration display or messages (errors and the final summary only)")] bool quiet = false) =>
         CommandGuard.Run(() =>
         {
+            // every iteration is worth a line in a log; on a terminal it is one line rewritten in place
+            ProgressDisplay.Current = ProgressDisplay.ForStderr(quiet, plainInterval: TimeSpan.Zero);
+            using var display = ProgressDisplay.Current;
             ConfigSettings.Apply(Knobs); // every setting's own problems first, before any file is read
             Devices.Parse(device);
             OutputCheck.EnsureWritable(@out, "--out");
@@ -35,7 +39,7 @@ internal sealed class ClassifyCommand
             var engine = new ClassificationEngine(kernels, loaded.Input);
             var result = engine.Run(config, (_, it) =>
             {
-                Log($"iteration {it.Iteration,3}  s {it.Similarity:0.###}  eta {it.LearningRate:0.###}  {(it.Hard ? "hard" : "soft")}  classes {string.Join('/', it.ClassFractionsHard.Select(f => f.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}  ESS {it.MeanEss:0.###}  changed {it.FractionChanged:0.####}");
+                display.Status($"iteration {it.Iteration,3}  s {it.Similarity:0.###}  eta {it.LearningRate:0.###}  {(it.Hard ? "hard" : "soft")}  classes {string.Join('/', it.ClassFractionsHard.Select(f => f.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}  ESS {it.MeanEss:0.###}  changed {it.FractionChanged:0.####}");
                 return false;
             });
             RunOutputs.Write(@out, loaded.Table, result, Path.GetFullPath(particles), truth is null ? null : Path.GetFullPath(truth));
@@ -44,5 +48,5 @@ internal sealed class ClassifyCommand
             return CommandGuard.ExitOk;
         });
 
-    private static void Log(string message) => Console.Error.WriteLine(message);
+    private static void Log(string message) => ProgressDisplay.Current.Message(message);
 }

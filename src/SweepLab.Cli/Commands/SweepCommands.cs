@@ -48,9 +48,12 @@ internal sealed class SweepCommands
         [Option("group-size", Description = "Runs stepped together in one pass over the data")] int groupSize = 64,
         [Option("no-report", Description = "Skip the HTML report")] bool noReport = false,
         [Option(Description = "SLURM: wait for the jobs, resubmitting tasks that ended with runs missing (execution.slurm.max_requeue times)")] bool wait = false,
-        [Option("slurm-template", Description = "SLURM: submit-script template (default: execution.slurm.template, else DIR/slurm/template.sh, else the built-in one)")] string? slurmTemplate = null) =>
+        [Option("slurm-template", Description = "SLURM: submit-script template (default: execution.slurm.template, else DIR/slurm/template.sh, else the built-in one)")] string? slurmTemplate = null,
+        [Option(Description = "No progress display or messages (errors and the final summary only)")] bool quiet = false) =>
         CommandGuard.Run(() =>
         {
+            ProgressDisplay.Current = ProgressDisplay.ForStderr(quiet);
+            using var display = ProgressDisplay.Current;
             var spec = LoadSpec(sweep);
             string output = Path.GetFullPath(@out ?? Path.Combine("sweep-output", spec.Name ?? Path.GetFileNameWithoutExtension(sweep)));
             // Every option is checked before anything is written (a bad --device left sweep.yaml and a simulated set).

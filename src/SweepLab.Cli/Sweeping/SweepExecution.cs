@@ -15,7 +15,7 @@ internal static partial class SweepExecution
     public static int RunLocal(string output, SweepPlan plan, SweepDataset dataset, string deviceName, int workers, int groupSize,
         bool report, IReadOnlyList<RunSpec>? runs, string? writerName = null)
     {
-        static void Log(string message) => Console.Error.WriteLine(message);
+        static void Log(string message) => ProgressDisplay.Current.Message(message);
         Interruption.Kept = () => $"no run has completed yet in {output}; run the same command to resume";
         dataset.Materialise(Log);
         var table = dataset.Table;
@@ -36,7 +36,7 @@ internal static partial class SweepExecution
             {
                 Workers = Math.Max(1, workers),
                 RemoveStaleTemporaryFolders = writerName is null,
-                Progress = p => Log(ProgressText(p, Volatile.Read(ref stage))),
+                Progress = p => ProgressDisplay.Current.Status(ProgressText(p, Volatile.Read(ref stage)), final: p.Done + p.Failed >= p.Total),
             };
             var runner = new SweepRunner(store, objective, options);
             if (runs is not null)
@@ -73,7 +73,8 @@ internal static partial class SweepExecution
     {
         var c = CultureInfo.InvariantCulture;
         string counts = $"{p.Skipped} from before, {p.Pruned} pruned, {p.Failed} failed";
-        string elapsed = string.Create(c, $"{p.Elapsed.TotalSeconds:0}s elapsed");
+        string rate = p.Ended > 0 && p.Elapsed > TimeSpan.Zero ? string.Create(c, $"{p.Ended / p.Elapsed.TotalMinutes:0.#} runs/min, ") : "";
+        string elapsed = string.Create(c, $"{rate}{p.Elapsed.TotalSeconds:0}s elapsed");
         if (stage is null)
             return string.Create(c, $"runs {p.Done}/{p.Total} done ({counts}), {elapsed}{(p.EstimatedRemaining is { } eta ? $", ETA {eta.TotalSeconds:0}s" : "")}");
         int done = stage.EvaluationsDone + p.Done + p.Failed;

@@ -24,7 +24,7 @@ public class KnobCoverageTests
         ["class_similarity"] = "0.3",
         ["similarity_anneal_start"] = "1",
         ["similarity_anneal_end"] = "1ep",
-        ["similarity_model"] = "mixture",
+        ["similarity_model"] = "tempered",
         ["auto_similarity_target_ess_fraction"] = "0.8",
         ["learning_rate_init"] = "0.5",
         ["learning_rate_half_life_iterations"] = "0.5ep",

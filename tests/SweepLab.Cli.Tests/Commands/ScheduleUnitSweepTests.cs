@@ -28,16 +28,28 @@ public class ScheduleUnitSweepTests
     public void A_batch_size_grid_with_an_epoch_window_runs_and_records_both_units()
     {
         using var temp = new TempFolder();
-        // In iterations the window cannot fit every batch size: 150 x 2 = 300 = N gives 3 O-EM + 1 full-batch iterations.
-        File.WriteAllText(temp.File("iterations.yaml"), Sweep("8"));
+        // In iterations a window that fits one batch size can miss another: at 150 x 2 = 300 = N one iteration is an
+        // epoch, and min_oem_iterations 16 makes 16 O-EM + 1 full-batch iterations, so iteration 30 is beyond the run.
+        File.WriteAllText(temp.File("iterations.yaml"), Sweep("30"));
         var refused = CliRunner.Run(temp.Path, "plan", "iterations.yaml");
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("similarity_anneal_end", refused.Stderr);
-        Assert.Contains("iteration 8 (8ep)", refused.Stderr);
+        Assert.Contains("iteration 30 (30ep)", refused.Stderr);
 
         File.WriteAllText(temp.File("epochs.yaml"), Sweep("2ep"));
         var outcome = CliRunner.Run(temp.Path, "run", "epochs.yaml", "--out", "out", "--no-report");
         Assert.True(outcome.ExitCode == 0, outcome.Stderr);
+        // stderr is redirected here: plain progress lines, the last one final, with rate and ETA fields
+        var progress = outcome.Stderr.Split('\n').Where(l => l.StartsWith("runs ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(progress);
+        Assert.StartsWith("runs 3/3 done", progress[^1]);
+        Assert.Contains("runs/min", progress[^1]);
+        Assert.DoesNotContain('\r', outcome.Stderr);
+        // --quiet: no progress and no messages; the summary line stays on stdout
+        var quiet = CliRunner.Run(temp.Path, "run", "epochs.yaml", "--out", "out", "--no-report", "--quiet");
+        Assert.True(quiet.ExitCode == 0, quiet.Stderr);
+        Assert.Equal("", quiet.Stderr);
+        Assert.Contains("3 runs: 3 complete (3 from before)", quiet.Stdout);
         var ends = new Dictionary<int, (double Iteration, double Epochs)>();
         foreach (string file in Directory.GetFiles(Path.Combine(temp.Path, "out", "runs"), "result.json", SearchOption.AllDirectories))
         {
