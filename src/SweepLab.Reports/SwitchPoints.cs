@@ -10,8 +10,9 @@ public sealed record SwitchPoint(int Iteration, string Label);
 /// <item>hard: each iteration where the hard flag changes ("hard on", "hard off");</item>
 /// <item>class similarity: the first iteration it falls below its start value ("annealing starts") and the first
 /// where it reaches 0 after being positive ("similarity 0");</item>
-/// <item>learning rate: the first iterations where it has fallen to 1/2, 1/4 and 1/8 of its first value (its
-/// half-lives), and any iteration where it rises ("rate up", e.g. a switch to full-batch steps).</item>
+/// <item>learning rate: the first iterations where it has fallen to 1/2, 1/4 and 1/8 of the O-EM's initial rate eta0
+/// (its half-lives), and any iteration where it rises ("rate up", e.g. a switch to full-batch steps). Iteration 0 runs
+/// at the forced rate 1, so eta0 is read from iterations 1 and 2: eta(t) = eta0 r^t gives eta0 = eta(1)^2 / eta(2).</item>
 /// </list>
 /// </summary>
 public static class SwitchPoints
@@ -36,12 +37,14 @@ public static class SwitchPoints
                     break;
                 }
         }
-        if (run.Get("learning_rate") is { } lr && lr.Length > 0 && lr[0] > 0)
+        if (run.Get("learning_rate") is { } lr && lr.Length > 1 && lr[1] > 0)
         {
+            // eta0 from the O-EM iterations after the forced first one (a fixed rate gives r = 1: no half-lives)
+            double eta0 = lr.Length > 2 && lr[2] > 0 && lr[2] <= lr[1] ? lr[1] * lr[1] / lr[2] : lr[1];
             for (int halvings = 1; halvings <= 3; halvings++)
             {
-                double level = lr[0] * Math.Pow(0.5, halvings) * (1 + 1e-9);
-                int at = Array.FindIndex(lr, v => v <= level);
+                double level = eta0 * Math.Pow(0.5, halvings) * (1 + 1e-9);
+                int at = Array.FindIndex(lr, 1, v => v <= level);
                 if (at < 0) break;
                 points.Add(new SwitchPoint(it[at], $"rate 1/{1 << halvings}"));
             }

@@ -71,6 +71,11 @@ public class ChartMathTests
         Assert.Equal(
             [(3, "annealing starts"), (4, "hard on"), (4, "rate 1/2"), (5, "similarity 0"), (6, "rate 1/4"), (7, "hard off"), (8, "rate up")],
             points.Select(p => (p.Iteration, p.Label)).ToArray());
+        // As the engine writes it: rate 1 forced at t = 0, then eta0 0.5^(t / 2) with eta0 = 0.4; the first half-life is at
+        // t = 2 (iteration 3 here), not at t = 1 where the series first drops below half of the forced 1.
+        double[] engine = [1, 0.4 * Math.Pow(0.5, 0.5), 0.2, 0.4 * Math.Pow(0.5, 1.5), 0.1, 0.4 * Math.Pow(0.5, 2.5), 0.05, 1];
+        Assert.Equal([(3, "rate 1/2"), (5, "rate 1/4"), (7, "rate 1/8"), (8, "rate up")],
+            SwitchPoints.Detect(Run(("learning_rate", engine))).Select(p => (p.Iteration, p.Label)).ToArray());
         // A fixed rate, no annealing and no hard switch: nothing to mark.
         Assert.Empty(SwitchPoints.Detect(Run(("hard", [1, 1, 1]), ("class_similarity", [0, 0, 0]), ("learning_rate", [1, 1, 1]))));
     }
