@@ -26,11 +26,12 @@ internal static class RelionBaseline
     private const string MaskRadiusMetric = "mask_radius_used_angstrom";
 
     /// <summary>Runs the baseline when the spec asks for it; says in one line why not when RELION is missing.</summary>
-    public static void RunIfRequested(string output, SweepSpec spec, SweepDataset dataset, Action<string> log, CancellationToken cancel)
+    /// <param name="searchPath">Where to look for RELION's programs (tests); PATH when null.</param>
+    public static void RunIfRequested(string output, SweepSpec spec, SweepDataset dataset, Action<string> log, CancellationToken cancel, string? searchPath = null)
     {
         var baseline = spec.Baselines.FirstOrDefault(b => b.Name == Name);
         if (baseline is null || cancel.IsCancellationRequested) return;
-        string? refine = Find(RefineProgram), reconstruct = Find(ReconstructProgram);
+        string? refine = Find(RefineProgram, searchPath), reconstruct = Find(ReconstructProgram, searchPath);
         if (refine is null || reconstruct is null)
         {
             log($"baseline relion skipped: {(refine is null ? RefineProgram : ReconstructProgram)} is not on PATH (install RELION, e.g. apt-get install relion)");
@@ -160,8 +161,8 @@ internal static class RelionBaseline
         return new BaselineRow(Name, classCount, 0, accuracy, split, counts.Min() / n, 0, "");
     }
 
-    private static string? Find(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+    internal static string? Find(string program, string? searchPath = null) =>
+        (searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 
     /// <summary>Runs a RELION program with its output in <paramref name="logFile"/>; Ctrl-C or SIGTERM kills it (and
