@@ -49,9 +49,12 @@ internal static class RelionBaseline
         string folder = Path.Combine(Path.GetFullPath(output), "baselines", Name);
         string outRel = Path.GetRelativePath(workDir, folder);
         var table = dataset.Table;
-        int classes = spec.Base.TryGetValue(ClassificationConfig.Keys.Classes, out var k) && k.TryGetInt64(out long kk) ? (int)kk : new ClassificationConfig().ClassCount;
+        var runs = FinishedRuns(output);
+        int classes = spec.Base.TryGetValue(ClassificationConfig.Keys.Classes, out var k) && k.TryGetInt64(out long kk) ? (int)kk
+            : runs.Select(r => r.Settings.TryGetValue(ClassificationConfig.Keys.Classes, out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out int n) ? n : 0).FirstOrDefault(n => n > 0) is int fromRuns and > 0 ? fromRuns
+            : new ClassificationConfig().ClassCount;
         long seed = spec.Seed.Value is >= 0 and <= int.MaxValue ? spec.Seed.Value : Math.Abs(spec.Seed.Value % int.MaxValue);
-        double diameter = ParticleDiameterAngstrom(output, table);
+        double diameter = ParticleDiameterAngstrom(runs, table);
         string consensus = Path.Combine(outRel, "consensus.mrc");
         string I(double v) => v.ToString(CultureInfo.InvariantCulture);
         string[] reconstructArgs = ["--i", Path.GetFileName(star), "--o", consensus, "--ctf"];
@@ -73,6 +76,7 @@ internal static class RelionBaseline
         log($"baseline relion: {command} (in {workDir})");
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         Directory.CreateDirectory(folder);
+        Interruption.Kept = () => $"the sweep's runs and tables in {output} are kept; the RELION baseline was stopped and the same command runs it again";
         var clock = Stopwatch.StartNew();
         try
         {
@@ -98,22 +102,30 @@ internal static class RelionBaseline
             $"baseline relion: accuracy {(double.IsFinite(row.Accuracy) ? row.Accuracy.ToString("0.####", CultureInfo.InvariantCulture) : "n/a (no truth)")}, split ratio {row.SplitRatio:0.###}, {wall:0.0} s; {Path.Combine(output, BaselineTable.FileName)}"));
     }
 
+    /// <summary>The sweep's finished runs in results.csv order; empty when the tables cannot be read.</summary>
+    private static IReadOnlyList<RunRow> FinishedRuns(string output)
+    {
+        try
+        {
+            return SweepOutput.Load(output).Runs.Where(r => r.Finished).ToList();
+        }
+        catch (Exception e) when (e is IOException or Formats.DataFormatException or System.Text.Json.JsonException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>
     /// RELION's --particle_diameter: twice the mask radius SweepLab's first finished run used (results.csv), so both
     /// see the same sphere; else 90% of the box.
     /// </summary>
-    private static double ParticleDiameterAngstrom(string output, ParticleTable table)
+    private static double ParticleDiameterAngstrom(IReadOnlyList<RunRow> runs, ParticleTable table)
     {
-        try
+        foreach (var run in runs)
         {
-            var runs = SweepOutput.Load(output).Runs;
-            foreach (var run in runs)
-            {
-                double radius = run.Finished ? run.Metric(MaskRadiusMetric) : double.NaN;
-                if (double.IsFinite(radius) && radius > 0) return Math.Round(2 * radius, 1);
-            }
+            double radius = run.Metric(MaskRadiusMetric);
+            if (double.IsFinite(radius) && radius > 0) return Math.Round(2 * radius, 1);
         }
-        catch (Exception e) when (e is IOException or Formats.DataFormatException or System.Text.Json.JsonException) { }
         return Math.Round(0.9 * table.BoxSize * table.PixelSizeAngstrom, 1);
     }
 

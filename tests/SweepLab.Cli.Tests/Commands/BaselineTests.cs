@@ -114,4 +114,50 @@ public class BaselineTests(Xunit.Abstractions.ITestOutputHelper output)
         RelionBaseline.RunIfRequested(temp.Path, SweepSpec.Create(SettingMap.Empty), new SweepDataset(temp.File("particles.star"), null, null), lines.Add, CancellationToken.None, searchPath: "");
         Assert.Single(lines);
     }
+    /// <summary>Processes whose working directory is <paramref name="folder"/> and whose name is <paramref name="name"/> (Linux /proc).</summary>
+    private static int[] ProcessesIn(string folder, string name) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsAsciiDigit)).Select(p => int.Parse(p!, CultureInfo.InvariantCulture))
+            .Where(pid =>
+            {
+                try
+                {
+                    return File.ReadAllText($"/proc/{pid}/comm").Trim() == name
+                        && new FileInfo($"/proc/{pid}/cwd").LinkTarget is { } cwd && Path.GetFullPath(cwd) == Path.GetFullPath(folder);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+            }).ToArray();
+
+    [SkippableFact]
+    public void CtrlCDuringRelionKillsItAndKeepsTheSweep()
+    {
+        Skip.If(RelionBaseline.Find("relion_refine") is null || RelionBaseline.Find("relion_reconstruct") is null,
+            "relion_refine / relion_reconstruct not on PATH (scripts/install-deps.sh installs RELION)");
+        Skip.IfNot(OperatingSystem.IsLinux(), "reads /proc");
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.File("sweep.yaml"), SimulatedSweep.Replace("iterations: 5,", "iterations: 500,", StringComparison.Ordinal));
+        string data = temp.File("out/data");
+        using var process = CliRunner.Start(temp.Path, "run", "sweep.yaml", "--out", "out");
+        var stderr = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        process.BeginErrorReadLine();
+        _ = process.StandardOutput.ReadToEndAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (ProcessesIn(data, "relion_refine").Length == 0)
+        {
+            Assert.False(process.HasExited, $"sweeplab ended before relion_refine started: {stderr}");
+            Assert.True(clock.Elapsed < CliRunner.HangWatchdog, "relion_refine never started");
+            Thread.Sleep(100);
+        }
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])!) kill.WaitForExit();
+        Assert.True(process.WaitForExit(CliRunner.HangWatchdog), "Ctrl-C did not stop sweeplab");
+        process.WaitForExit();
+        Assert.Equal(130, process.ExitCode);
+        lock (stderr) Assert.Matches("interrupted \\(Ctrl-C\\): stopped; the sweep's runs and tables in \\S*out are kept; the RELION baseline was stopped and the same command runs it again", stderr.ToString());
+        // Killed with the program, not left running; no row for an unfinished baseline; the sweep's tables stand.
+        clock.Restart();
+        while (ProcessesIn(data, "relion_refine").Length > 0 && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(100);
+        Assert.Empty(ProcessesIn(data, "relion_refine"));
+        Assert.False(File.Exists(temp.File("out/baselines.csv")));
+        Assert.True(File.Exists(temp.File("out/results.csv")));
+    }
 }
