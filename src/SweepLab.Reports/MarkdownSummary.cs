@@ -27,6 +27,7 @@ public static class MarkdownSummary
         md.Append("Split ratio = smallest over largest class fraction; values are mean ± sample standard deviation over seeds.\n\n");
 
         SearchTables(md, summary);
+        BaselineSection.Markdown(md, summary);
 
         md.Append("## Best settings, ranked by stability\n\n");
         var header = new List<string> { "rank", "stable", "config" };

@@ -38,6 +38,7 @@ public static class ReportBuilder
         EssSection(doc, summary);
         ConvergenceSection(doc, summary);
         ParallelSection(doc, summary);
+        BaselineSection.Html(doc, summary);
         RankedSection(doc, summary);
         SlicesSection(doc, summary);
 

@@ -45,7 +45,8 @@ public sealed record RunDetail(
     IReadOnlyList<double> ClassFractionsHard,
     IReadOnlyList<long> EssHistogram,
     IReadOnlyList<int>? TrueClassOfClass,
-    IReadOnlyList<double>? ClassFscResolutionAngstrom);
+    IReadOnlyList<double>? ClassFscResolutionAngstrom,
+    double WallSeconds = double.NaN);
 
 /// <summary>sweep.json: the sweep's name, its setting columns, the settings that vary, the sweep file's text, and how
 /// runs were chosen (null when sweep.json predates the <c>search</c> key).</summary>
@@ -365,7 +366,9 @@ public sealed class SweepOutput
                 Reals(root, "class_fractions_hard") ?? [],
                 root.TryGetProperty("ess_histogram", out var h) && h.ValueKind == JsonValueKind.Array ? h.EnumerateArray().Select(e => e.GetInt64()).ToArray() : [],
                 root.TryGetProperty("true_class_of_class", out var t) && t.ValueKind == JsonValueKind.Array ? t.EnumerateArray().Select(e => e.GetInt32()).ToArray() : null,
-                Reals(root, "class_fsc_resolution_angstrom"));
+                Reals(root, "class_fsc_resolution_angstrom"),
+                // Wall time is left out of results.csv (it differs on resume), so the baselines table reads it here.
+                root.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("wall_seconds", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble() : double.NaN);
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {

@@ -39,6 +39,7 @@ namespace SweepLab.Cli;
 ///   max_runs: 2000                   # needed above 10,000 runs; also a run budget
 ///   time_budget_seconds: 3600        # no new runs start after this
 ///   slurm: {tasks: 8, throttle: 4}   # SLURM executor options, read by SlurmSettings (see its docs)
+/// baselines: [relion]               # also run RELION's Class3D once on the dataset (or {relion: {iterations: 25, threads: 2}})
 /// search:                            # default {kind: grid}
 ///   kind: grid                       # grid | boundary | halving
 ///   prune_when: "collapsed == 1"     # stop any run early when an iteration report satisfies this
@@ -52,7 +53,9 @@ namespace SweepLab.Cli;
 /// </summary>
 public static partial class SweepSpecYaml
 {
-    private static readonly string[] TopLevelKeys = ["name", "dataset", "base", "grid", "zip", "conditional", "repeats", "seed", "execution", "search"];
+    private static readonly string[] TopLevelKeys = ["name", "dataset", "base", "grid", "zip", "conditional", "repeats", "seed", "execution", "search", "baselines"];
+    private static readonly string[] BaselineNames = ["relion"];
+    private static readonly string[] BaselineKeys = ["iterations", "threads"];
     private static readonly string[] ExecutionKeys = ["executor", "workers", "max_runs", "time_budget_seconds", "slurm"];
     private static readonly string[] GeneratorKeys = ["range", "linspace", "logspace"];
 
@@ -117,11 +120,12 @@ public static partial class SweepSpecYaml
             var seed = Get("seed") is { } seedNode ? new Located<long>(Integer(seedNode, "seed") ?? 0, Line(seedNode)) : new Located<long>(0);
             var execution = Get("execution") is { } executionNode ? Execution(executionNode, entries.First(e => e.Key == "execution").KeyNode) : new ExecutionSpec();
             var search = Get("search") is { } searchNode ? Search(searchNode) : new GridSearchSpec();
+            var baselines = Get("baselines") is { } baselinesNode ? Baselines(baselinesNode) : [];
             if (Get("base") is null && Get("grid") is null && Get("zip") is null)
                 Error(root, "", "the sweep sets nothing: give at least 'base' or 'grid'");
 
             if (_errors.Count > 0) throw new SweepSpecException(_errors);
-            return new SweepSpec(name, path, dataset, baseSettings, grid, zip, conditional, repeats, seed, execution, search);
+            return new SweepSpec(name, path, dataset, baseSettings, grid, zip, conditional, repeats, seed, execution, search) { Baselines = baselines };
         }
 
         /// <summary>Deepest nesting of maps and lists a sweep file may use (real ones use 4).</summary>
@@ -526,6 +530,62 @@ public static partial class SweepSpecYaml
                 }
             }
             return spec;
+        }
+
+        /// <summary><c>[relion]</c>, or <c>{relion: {iterations: 25, threads: 2}}</c> (<c>{relion: {}}</c> for the defaults).</summary>
+        private List<BaselineSpec> Baselines(YamlNode node)
+        {
+            var result = new List<BaselineSpec>();
+            void Add(string? name, YamlNode at, string key)
+            {
+                if (name is null) return;
+                if (!BaselineNames.Contains(name)) Error(at, key, $"unknown baseline '{name}'; expected one of {string.Join(", ", BaselineNames)}");
+                else if (result.Any(b => b.Name == name)) Error(at, key, $"the baseline '{name}' is named twice");
+                else result.Add(new BaselineSpec(name, Line: Line(at)));
+            }
+            switch (node)
+            {
+                case YamlSequenceNode list:
+                    for (int i = 0; i < list.Children.Count; i++) Add(String(list.Children[i], $"baselines[{i}]"), list.Children[i], $"baselines[{i}]");
+                    break;
+                case YamlMappingNode map:
+                    foreach (var (name, keyNode, value) in Entries(map, "baselines."))
+                    {
+                        int before = result.Count;
+                        Add(name, keyNode, $"baselines.{name}");
+                        if (result.Count == before) continue;
+                        if (value is YamlScalarNode s && IsNull(s)) continue; // "relion:" alone: the defaults
+                        var options = Map(value, $"baselines.{name}", "a map of iterations and threads");
+                        if (options is null) continue;
+                        var spec = result[^1];
+                        foreach (var (key, k, v) in options)
+                        {
+                            string at = $"baselines.{name}.{key}";
+                            switch (key)
+                            {
+                                case "iterations" when Integer(v, at) is long n:
+                                    if (n is < 1 or > 1000) Error(v, at, $"expected 1 to 1000 iterations, got {n}");
+                                    else spec = spec with { Iterations = (int)n };
+                                    break;
+                                case "threads" when Integer(v, at) is long t:
+                                    if (t is < 1 or > 1024) Error(v, at, $"expected 1 to 1024 threads, got {t}");
+                                    else spec = spec with { Threads = (int)t };
+                                    break;
+                                case "iterations" or "threads":
+                                    break; // Integer reported it.
+                                default:
+                                    Error(k, at, $"unknown key; expected one of {string.Join(", ", BaselineKeys)}");
+                                    break;
+                            }
+                        }
+                        result[^1] = spec;
+                    }
+                    break;
+                default:
+                    Error(node, "baselines", $"expected a list of baselines like [relion], or a map like {{relion: {{iterations: 25}}}}, got {Describe(node)}");
+                    break;
+            }
+            return result;
         }
 
         private SearchSpec Search(YamlNode node)

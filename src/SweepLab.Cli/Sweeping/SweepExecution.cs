@@ -55,6 +55,7 @@ internal static partial class SweepExecution
             WriteTables(output, study, store);
             var e = study.Execution;
             Console.WriteLine($"{output}: {e.Total} runs: {e.Skipped + e.Completed} complete ({e.Skipped} from before), {e.Pruned} pruned, {e.Failed} failed, {e.NotStarted} not started{(e.Cancelled ? " (cancelled)" : "")}{(e.StoppedByBudget ? " (budget reached)" : "")}");
+            if (!e.Cancelled) RelionBaseline.RunIfRequested(output, plan.Spec, dataset, Log, cancel);
             if (report && !e.Cancelled) WriteReport(output);
             return e.Failed > 0 || e.Cancelled ? 3 : CommandGuard.ExitOk;
         }

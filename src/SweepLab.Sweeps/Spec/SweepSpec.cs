@@ -30,10 +30,23 @@ public sealed record SweepSpec(
     ExecutionSpec Execution,
     SearchSpec Search)
 {
+    /// <summary>Other programs run once on the dataset for comparison (<c>baselines:</c>); empty when none.</summary>
+    public IReadOnlyList<BaselineSpec> Baselines { get; init; } = [];
+
     /// <summary>A spec with only base settings, one repeat, seed 0, local execution and a grid search.</summary>
     public static SweepSpec Create(SettingMap baseSettings) => new(
         null, null, SpecMap.Empty, baseSettings, [], [], [], new Located<int>(1), new Located<long>(0),
         new ExecutionSpec(), new GridSearchSpec());
+}
+
+/// <summary>
+/// A baseline program run once per sweep beside its runs: <c>relion</c> is RELION's Class3D without alignment for
+/// <paramref name="Iterations"/> iterations (25, RELION's default --iter) on <paramref name="Threads"/> threads (--j).
+/// </summary>
+public sealed record BaselineSpec(string Name, int Iterations = BaselineSpec.DefaultIterations, int Threads = BaselineSpec.DefaultThreads, int Line = 0)
+{
+    public const int DefaultIterations = 25;
+    public const int DefaultThreads = 2;
 }
 
 /// <summary>A value with the 1-based line it was read from (0 when built in code).</summary>

@@ -146,7 +146,7 @@ public class SweepSpecYamlTests
             search: {kind: boundary, axis: s, low: 0, high: 1, tolerance: 0.1, outcome: "a > 1", eta: 3}
             """);
         Assert.Equal([
-            "s.yaml:4: colour: unknown key; expected one of name, dataset, base, grid, zip, conditional, repeats, seed, execution, search",
+            "s.yaml:4: colour: unknown key; expected one of name, dataset, base, grid, zip, conditional, repeats, seed, execution, search, baselines",
             "s.yaml:7: execution.gpus: unknown key; expected one of executor, workers, max_runs, time_budget_seconds, slurm",
             "s.yaml:8: search.eta: unknown key for a boundary search; expected one of kind, prune_when, axis, low, high, tolerance, outcome",
         ], messages);
@@ -359,5 +359,28 @@ public class SweepSpecYamlTests
             File.Delete(path);
         }
         Assert.Throws<FileNotFoundException>(() => SweepSpecYaml.Load(path));
+    }
+    [Fact]
+    public void BaselinesAreAListOrAMapOfSettingsWithDocumentedDefaults()
+    {
+        Assert.Empty(SweepSpecYaml.Parse("base: {classes: 2}").Baselines);
+        var listed = SweepSpecYaml.Parse("base: {classes: 2}\nbaselines: [relion]").Baselines.Single();
+        Assert.Equal(new BaselineSpec("relion", 25, 2, 2), listed);
+        var set = SweepSpecYaml.Parse("base: {classes: 2}\nbaselines:\n  relion: {iterations: 5, threads: 4}").Baselines.Single();
+        Assert.Equal(new BaselineSpec("relion", 5, 4, 3), set);
+        Assert.Equal(25, SweepSpecYaml.Parse("base: {classes: 2}\nbaselines:\n  relion:\n").Baselines.Single().Iterations);
+    }
+
+    [Fact]
+    public void AnUnknownBaselineOrSettingIsRefusedNamingItsLine()
+    {
+        Assert.Equal(["s.yaml:3: baselines[1]: unknown baseline 'cryosparc'; expected one of relion"],
+            Messages("base: {classes: 2}\nbaselines: [relion,\n  cryosparc]"));
+        Assert.Equal(["s.yaml:2: baselines.relion.iterations: expected 1 to 1000 iterations, got 0",
+            "s.yaml:2: baselines.relion.gpu: unknown key; expected one of iterations, threads"],
+            Messages("base: {classes: 2}\nbaselines: {relion: {iterations: 0, gpu: 1}}"));
+        Assert.Equal(["s.yaml:2: baselines: expected a list of baselines like [relion], or a map like {relion: {iterations: 25}}, got the string 'relion'"],
+            Messages("base: {classes: 2}\nbaselines: relion"));
+        Assert.Equal(["s.yaml:2: baselines[1]: the baseline 'relion' is named twice"], Messages("base: {classes: 2}\nbaselines: [relion, relion]"));
     }
 }
