@@ -15,8 +15,16 @@ internal sealed class ProgressDisplay : IDisposable
         Quiet,
     }
 
-    /// <summary>Status lines in plain mode come at most this often (the last one always).</summary>
+    /// <summary>Status lines in plain mode come at most this often (the last one always); the environment variable
+    /// <see cref="IntervalVariable"/> (seconds, 0 = every update) overrides it, e.g. for a script that follows the log.</summary>
     public static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
+
+    public const string IntervalVariable = "SWEEPLAB_PROGRESS_INTERVAL_SECONDS";
+
+    private static TimeSpan ConfiguredInterval() =>
+        double.TryParse(Environment.GetEnvironmentVariable(IntervalVariable), System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds >= 0 && double.IsFinite(seconds)
+            ? TimeSpan.FromSeconds(seconds) : PlainInterval;
 
     private readonly TextWriter _writer;
     private readonly TimeProvider _clock;
@@ -40,7 +48,7 @@ internal sealed class ProgressDisplay : IDisposable
 
     /// <summary>Live on a terminal, plain lines when stderr is redirected, nothing with quiet.</summary>
     public static ProgressDisplay ForStderr(bool quiet, TimeSpan? plainInterval = null) =>
-        new(Console.Error, quiet ? DisplayMode.Quiet : Console.IsErrorRedirected ? DisplayMode.Lines : DisplayMode.Live, plainInterval ?? PlainInterval);
+        new(Console.Error, quiet ? DisplayMode.Quiet : Console.IsErrorRedirected ? DisplayMode.Lines : DisplayMode.Live, plainInterval ?? ConfiguredInterval());
 
     /// <summary>The current state, replacing the previous one; <paramref name="final"/> is always printed.</summary>
     public void Status(string text, bool final = false)

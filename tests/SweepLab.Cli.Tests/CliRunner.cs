@@ -36,6 +36,8 @@ internal static class CliRunner
     public static Process Start(string workingDirectory, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        // every progress update as a line: tests wait for or count them (throttling has its own unit test)
+        info.Environment[ProgressDisplay.IntervalVariable] = "0";
         info.ArgumentList.Add(Dll);
         foreach (string a in args) info.ArgumentList.Add(a);
         return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");

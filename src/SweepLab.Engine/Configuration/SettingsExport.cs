@@ -20,8 +20,9 @@ public static class SettingsExport
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// cryoSPARC 3D Classification parameters, names as its job builder shows them (v4; the v3.3 names of the same
-    /// parameters are equal where both exist).
+    /// cryoSPARC 3D Classification parameters: the v3.3 names as the Scipion cryoSPARC plugin lists them, and the four
+    /// v4 added (anneal start, learning rate init, half-life, force hard) in the wording of cryoSPARC's v4 guide, which
+    /// no stored public source lists verbatim (check them against your version's job builder).
     /// </summary>
     public static IReadOnlyList<ExportedParameter> CryoSparc(ClassificationConfig c, long particleCount)
     {

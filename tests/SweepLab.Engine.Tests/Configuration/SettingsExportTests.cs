@@ -10,7 +10,8 @@ public class SettingsExportTests
     /// <summary>
     /// cryoSPARC 3D Classification's parameter labels: the v3.3 ones as the Scipion cryoSPARC plugin's protocol lists
     /// them (scipion-em-cryosparc2, protocol_new_3D_classification.py), and the four the v4 job added (anneal start,
-    /// learning rate, half-life, force hard), as the v4 job builder shows them.
+    /// learning rate, half-life, force hard) in the wording of cryoSPARC's v4 guide and forum; no stored public source
+    /// listed these four verbatim, so a user should check them against the job builder of their version.
     /// </summary>
     private static readonly HashSet<string> JobParameters =
     [
