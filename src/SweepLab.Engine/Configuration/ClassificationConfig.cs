@@ -50,7 +50,7 @@ public sealed record ClassificationConfig
     /// particle over all classes equally, 0 uses the posteriors as computed. Unused when
     /// <see cref="AutoSimilarityTargetEssFraction"/> is set, which tunes s0 from the data instead. Default 0.8 with the
     /// mixture model and a 12-iteration anneal: together they found a 10% class in 6 of 6 seeds where 0.5 tempered over
-    /// 7 iterations found it in 3 of 5 (see <see cref="MinOemIterations"/> and experiments/07-relion-corpus).
+    /// 7 iterations found it in 4 of 6 (see <see cref="MinOemIterations"/> and experiments/07-relion-corpus).
     /// </summary>
     public double ClassSimilarity { get; init; } = 0.8;
 
@@ -72,7 +72,7 @@ public sealed record ClassificationConfig
 
     /// <summary>
     /// The anneal window the run uses, in iterations: the configured one (epochs converted on the run's clock), or
-    /// with <c>auto</c> the end min(10, last O-EM iteration) and the start no later than that end.
+    /// with <c>auto</c> the end min(12, last O-EM iteration) and the start no later than that end.
     /// </summary>
     public (int Start, int End) AnnealWindow(long particleCount)
     {
@@ -127,7 +127,7 @@ public sealed record ClassificationConfig
     /// How s modifies the posteriors (key <c>similarity_model</c>: tempered | mixture; default mixture). The mixture's
     /// floor of s/K per class keeps every class learning from every particle while s anneals (deterministic annealing);
     /// tempering barely spreads posteriors whose log-likelihood gaps are tens of units, as they are at SNR 0.1, and with
-    /// it the 10% class of a K = 3 set was merged in 2 of 5 seeds whatever the anneal length.
+    /// it the 10% class of a K = 3 set was merged in 2 of 6 seeds whatever the anneal length.
     /// </summary>
     public SimilarityModel SimilarityModel { get; init; } = SimilarityModel.Mixture;
 
@@ -158,7 +158,7 @@ public sealed record ClassificationConfig
     /// The fewest O-EM iterations a run makes (key <c>min_oem_iterations</c>, &gt;= 0; 0 = exactly oem_epochs): on a small
     /// set, where a batch is most of the data, epochs are added until the O-EM phase has this many iterations, so the
     /// class-similarity anneal has room. Default 16 (anneal end 12 plus 4). On a 4,000-particle K = 3 set with a 10% class
-    /// (SweepLab's multiclass preset, SNR 0.1) 5 epochs made 7 iterations and 2 of 5 seeds merged the small class
+    /// (SweepLab's multiclass preset, SNR 0.1) 5 epochs made 7 iterations and 2 of 6 seeds merged the small class
     /// (accuracy 0.66-0.70); 12 epochs with the mixture anneal found it in 6 of 6 (0.995). A large set is unaffected
     /// (100,000 particles at batch 4,000 make 125 iterations in 5 epochs).
     /// </summary>

@@ -79,7 +79,7 @@ public class DefaultsRunTests
         Assert.Equal(3, json.GetProperty("class_fractions_hard").GetArrayLength());
         var timeline = json.GetProperty("timeline");
         // 4,000 particles, batch 3 x 1000: 4/3 iterations per epoch; min_oem_iterations 16 raises 5 epochs to 12 (16 O-EM
-        // iterations) so the anneal ends at 12 and the 10% class is found (5 epochs made 7 iterations and merged it in 2 of 5 seeds)
+        // iterations) so the anneal ends at 12 and the 10% class is found (5 epochs made 7 iterations and merged it in 2 of 6 seeds)
         Assert.Equal(12, timeline.GetProperty("oem_epochs").GetDouble());
         Assert.Equal(16, timeline.GetProperty("oem_iterations").GetDouble());
         Assert.Equal(12, timeline.GetProperty("similarity_anneal_end_iteration").GetDouble());
