@@ -29,7 +29,7 @@ public static class MarkdownSummary
         SearchTables(md, summary);
         BaselineSection.Markdown(md, summary);
 
-        md.Append("## Best settings, ranked by stability\n\n");
+        md.Append("## Best settings\n\n").Append(summary.RankingRule).Append("\n\n");
         var header = new List<string> { "rank", "stable", "config" };
         header.AddRange(sweep.Info.Varying);
         header.AddRange(["seeds", "P(collapse)", "split ratio", "mean ESS"]);

@@ -159,7 +159,7 @@ public static class ReportBuilder
         }
         var figure = RunCharts.Ess(rows, summary.Options.EssLinesLimit, compact && summary.Sweep.Info.Varying.Count > 0 ? string.Join(" · ", summary.Sweep.Info.Varying) : "configuration");
         if (figure is null) doc.Paragraph("No run folder holds a result.json with an ESS histogram.", "warning");
-        else doc.Chart(figure, "Configurations in rank order (#1 = most stable).");
+        else doc.Chart(figure, "Configurations in rank order (#1 = best-ranked; the ranking rule is stated above the ranked table).");
     }
 
     private static int ClassesOf(ConfigSummary config, RunDetail detail) =>
