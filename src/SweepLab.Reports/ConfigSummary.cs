@@ -18,10 +18,7 @@ public readonly record struct MetricStats(double Mean, double Std, int Count)
         var finite = values.Where(double.IsFinite).ToArray();
         if (finite.Length == 0) return Empty;
         double mean = finite.Average();
-        if (finite.Length < 2) return new MetricStats(mean, double.NaN, 1);
-        double sum = 0;
-        foreach (double v in finite) sum += (v - mean) * (v - mean);
-        return new MetricStats(mean, Math.Sqrt(sum / (finite.Length - 1)), finite.Length);
+        return new MetricStats(mean, SweepLab.Core.Statistics.SeedSpread.SampleStandardDeviation(finite), finite.Length);
     }
 
     /// <summary>"0.482 ± 0.013" (mean ± standard deviation; spread omitted below two values).</summary>

@@ -43,9 +43,8 @@ internal sealed class ExportCommand
         var summary = new SweepSummary(SweepOutput.Load(dir), options);
         foreach (var c in summary.Ranked.Take(summary.Options.RankedRows))
         {
-            var run = c.Runs.Where(x => x.Finished).OrderBy(x => x.Repeat).FirstOrDefault(x => File.Exists(Path.Combine(summary.Sweep.RunDirectory(x.RunId), "result.json")));
-            if (run is null) continue;
-            string result = Path.Combine(summary.Sweep.RunDirectory(run.RunId), "result.json");
+            if (FirstResult(summary, c) is not { } first) continue;
+            var (run, result) = first;
             string label = $"configuration {c.ConfigId} (rank {c.Rank} of {summary.Ranked.Count}), run {run.RunId}, seed {run.Seed}";
             string folder = Path.Combine(dir, "exports");
             Directory.CreateDirectory(folder);
@@ -56,6 +55,13 @@ internal sealed class ExportCommand
             }
         }
     }
+
+    /// <summary>A configuration's first finished seed that has a result.json, and that file; null when none has.</summary>
+    private static (RunRow Run, string ResultJson)? FirstResult(SweepSummary summary, ConfigSummary config) =>
+        config.Runs.Where(x => x.Finished).OrderBy(x => x.Repeat)
+            .Select(x => (Run: x, ResultJson: Path.Combine(summary.Sweep.RunDirectory(x.RunId), "result.json")))
+            .Where(x => File.Exists(x.ResultJson))
+            .Select(x => ((RunRow, string)?)x).FirstOrDefault();
 
     /// <summary>The result.json to export and a line saying which run it is.</summary>
     private static (string Path, string Label) ResultOf(string dir, string? config, int? rank)
@@ -74,9 +80,9 @@ internal sealed class ExportCommand
             chosen = r <= summary.Ranked.Count ? summary.Ranked[r - 1]
                 : throw new UserInputException($"--rank: {r} is beyond the {summary.Ranked.Count} configurations of {dir}");
         }
-        var run = chosen.Runs.Where(x => x.Finished).OrderBy(x => x.Repeat).FirstOrDefault(x => File.Exists(Path.Combine(summary.Sweep.RunDirectory(x.RunId), "result.json")))
+        var (run, result) = FirstResult(summary, chosen)
             ?? throw new UserInputException($"configuration {chosen.ConfigId} has no finished run with a result.json in {dir}");
-        return (Path.Combine(summary.Sweep.RunDirectory(run.RunId), "result.json"),
+        return (result,
             $"configuration {chosen.ConfigId} (rank {chosen.Rank} of {summary.Ranked.Count}), run {run.RunId}, seed {run.Seed}");
     }
 

@@ -118,7 +118,7 @@ public sealed record ClassificationConfig
     public RunClock Clock(long particleCount)
     {
         if (particleCount < 1) throw new ArgumentOutOfRangeException(nameof(particleCount), particleCount, "particle count must be >= 1");
-        long batch = Math.Min((long)Math.Max(1, BatchSizePerClass) * Math.Max(1, ClassCount), particleCount);
+        long batch = BatchSize(particleCount);
         long oem = (EffectiveOemEpochs(particleCount) * particleCount + batch - 1) / batch;
         return new RunClock(particleCount, batch, oem, oem + Math.Max(0, FullBatchIterations));
     }
@@ -164,11 +164,14 @@ public sealed record ClassificationConfig
     /// </summary>
     public int MinOemIterations { get; init; } = 16;
 
+    /// <summary>Particles per O-EM iteration: min(batch per class x K, N).</summary>
+    private long BatchSize(long particleCount) => Math.Min((long)Math.Max(1, BatchSizePerClass) * Math.Max(1, ClassCount), particleCount);
+
     /// <summary>The epochs the run makes: oem_epochs, or more when that gives fewer than min_oem_iterations iterations.</summary>
     public long EffectiveOemEpochs(long particleCount)
     {
         if (particleCount < 1) throw new ArgumentOutOfRangeException(nameof(particleCount), particleCount, "particle count must be >= 1");
-        long batch = Math.Min((long)Math.Max(1, BatchSizePerClass) * Math.Max(1, ClassCount), particleCount);
+        long batch = BatchSize(particleCount);
         long needed = ((long)Math.Max(0, MinOemIterations) * batch + particleCount - 1) / particleCount;
         return Math.Max(Math.Max(1, OemEpochs), needed);
     }
