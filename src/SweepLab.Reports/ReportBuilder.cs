@@ -157,9 +157,14 @@ public static class ReportBuilder
             if (total <= 0) continue;
             rows.Add(($"#{config.Rank} {(compact ? CompactLabel(summary, config) : Label(summary, config))}", sum.Select(v => v / total).ToArray(), classes));
         }
-        var figure = RunCharts.Ess(rows, summary.Options.EssLinesLimit, compact && summary.Sweep.Info.Varying.Count > 0 ? string.Join(" · ", summary.Sweep.Info.Varying) : "configuration");
+        // A row per configuration stays readable up to EssRowsLimit rows; beyond, the best- and worst-ranked are drawn.
+        var shown = BestThenWorst(rows, summary.Options.EssRowsLimit);
+        var figure = RunCharts.Ess(shown, summary.Options.EssLinesLimit, compact && summary.Sweep.Info.Varying.Count > 0 ? string.Join(" · ", summary.Sweep.Info.Varying) : "configuration");
+        string which = shown.Count < rows.Count
+            ? $"{shown.Count} of {rows.Count} configurations: the best-ranked first, then the worst-ranked (every configuration's ESS is in its runs' result.json)"
+            : "Configurations";
         if (figure is null) doc.Paragraph("No run folder holds a result.json with an ESS histogram.", "warning");
-        else doc.Chart(figure, "Configurations in rank order (#1 = best-ranked; the ranking rule is stated above the ranked table).");
+        else doc.Chart(figure, $"{which} in rank order (#1 = best-ranked; the ranking rule is stated above the ranked table).");
     }
 
     private static int ClassesOf(ConfigSummary config, RunDetail detail) =>
@@ -170,10 +175,16 @@ public static class ReportBuilder
     internal static IReadOnlyList<ConfigSummary> ConvergencePicks(SweepSummary summary)
     {
         var withCurves = summary.Ranked.Where(c => c.Runs.Any(r => summary.Sweep.Iterations.ContainsKey(r.RunId))).ToList();
-        int budget = Math.Min(summary.Options.ConvergenceConfigs, withCurves.Count);
+        return BestThenWorst(withCurves, summary.Options.ConvergenceConfigs);
+    }
+
+    /// <summary>Of a ranked list, the best-ranked two thirds of <paramref name="budget"/>, then the worst-ranked rest, in rank order.</summary>
+    internal static IReadOnlyList<T> BestThenWorst<T>(IReadOnlyList<T> ranked, int budget)
+    {
+        budget = Math.Min(budget, ranked.Count);
         int best = (2 * budget + 2) / 3;
-        var picks = withCurves.Take(best).ToList();
-        picks.AddRange(withCurves.Skip(best).Reverse().Take(budget - best).Reverse());
+        var picks = ranked.Take(best).ToList();
+        picks.AddRange(ranked.Skip(best).Reverse().Take(budget - best).Reverse());
         return picks;
     }
 

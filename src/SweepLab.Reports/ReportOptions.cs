@@ -33,13 +33,16 @@ public sealed record ReportOptions
     /// <summary>Above this many configurations, ESS distributions are drawn as one heatmap instead of one line each.</summary>
     public int EssLinesLimit { get; init; } = 12;
 
+    /// <summary>Most rows of the ESS heatmap (16 px each, so labels stay readable); more configurations show the best- and worst-ranked.</summary>
+    public int EssRowsLimit { get; init; } = 60;
+
     public void Validate()
     {
         if (!(StableSplitStd > 0)) throw new ArgumentOutOfRangeException(nameof(StableSplitStd), StableSplitStd, "must be positive");
         if (!(MinClassFraction >= 0 && MinClassFraction < 1)) throw new ArgumentOutOfRangeException(nameof(MinClassFraction), MinClassFraction, "must lie in [0, 1)");
         if (!(MinAgreement >= -1 && MinAgreement <= 1)) throw new ArgumentOutOfRangeException(nameof(MinAgreement), MinAgreement, "must lie in [-1, 1]");
         if (MinSeedsForStability < 1) throw new ArgumentOutOfRangeException(nameof(MinSeedsForStability), MinSeedsForStability, "must be at least 1");
-        if (RankedRows < 1 || ConvergenceConfigs < 0 || SliceRuns < 0 || MaxSlicePixels < 8 || EssLinesLimit < 1)
-            throw new ArgumentOutOfRangeException(nameof(RankedRows), "RankedRows >= 1, ConvergenceConfigs >= 0, SliceRuns >= 0, MaxSlicePixels >= 8, EssLinesLimit >= 1");
+        if (RankedRows < 1 || ConvergenceConfigs < 0 || SliceRuns < 0 || MaxSlicePixels < 8 || EssLinesLimit < 1 || EssRowsLimit < 1)
+            throw new ArgumentOutOfRangeException(nameof(RankedRows), "RankedRows >= 1, ConvergenceConfigs >= 0, SliceRuns >= 0, MaxSlicePixels >= 8, EssLinesLimit >= 1, EssRowsLimit >= 1");
     }
 }

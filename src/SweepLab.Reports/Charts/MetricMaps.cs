@@ -45,7 +45,11 @@ internal static class MetricMaps
     {
         columns = Math.Max(1, Math.Min(columns, panels.Count));
         int rows = (panels.Count + columns - 1) / columns;
-        var figure = new Figure(spec.Title, 90 + rows * Math.Clamp(28 * y.Values.Count + 120, 300, 520));
+        // Panels grow with the y axis up to 700 px of plot; past that (and for crowded x axes) every step-th value is labelled.
+        int plotPixels = Math.Clamp(22 * y.Values.Count, 180, 700);
+        var figure = new Figure(spec.Title, 90 + rows * (plotPixels + 120));
+        int yStep = TickLabels.Step(y.Values.Count, plotPixels);
+        int xStep = TickLabels.HorizontalStep(x.Values, 0.8 * TickLabels.ChartWidthPixels / columns);
         var titles = panels.Select(p => p.Title).ToList();
         var axes = figure.Grid(panels.Count, columns, titles.Any(t => t.Length > 0) ? titles : null, 0.1, 0.16);
         for (int p = 0; p < panels.Count; p++)
@@ -90,6 +94,8 @@ internal static class MetricMaps
             axes[p].X["title"] = new Dictionary<string, object> { ["text"] = x.Name };
             axes[p].Y["type"] = "category";
             axes[p].Y["title"] = new Dictionary<string, object> { ["text"] = y.Name };
+            TickLabels.Thin(axes[p].X, xStep);
+            TickLabels.Thin(axes[p].Y, yStep);
         }
         return figure;
     }
@@ -121,7 +127,9 @@ internal static class MetricMaps
                     if (cells[i].Count > 0 && spec.Highlight(cells[i]))
                         figure.Shapes.Add(StableBand(i));
         }
-        figure.Layout["xaxis"] = new Dictionary<string, object> { ["type"] = "category", ["title"] = new Dictionary<string, object> { ["text"] = x.Name } };
+        var xAxis = new Dictionary<string, object> { ["type"] = "category", ["title"] = new Dictionary<string, object> { ["text"] = x.Name } };
+        TickLabels.Thin(xAxis, TickLabels.HorizontalStep(x.Values, TickLabels.ChartWidthPixels));
+        figure.Layout["xaxis"] = xAxis;
         figure.Layout["yaxis"] = new Dictionary<string, object>
         {
             ["title"] = new Dictionary<string, object> { ["text"] = spec.ColorbarTitle },
@@ -152,7 +160,9 @@ internal static class MetricMaps
         figure.Add(Traces.Bars(keys, values, spec.ColorbarTitle), "bar", props);
         for (int i = 0; i < cells.Count; i++)
             if (cells[i].Count > 0 && spec.Highlight?.Invoke(cells[i]) == true) figure.Shapes.Add(StableBand(i));
-        figure.Layout["xaxis"] = new Dictionary<string, object> { ["type"] = "category" };
+        var xAxis = new Dictionary<string, object> { ["type"] = "category" };
+        TickLabels.Thin(xAxis, TickLabels.HorizontalStep(keys, TickLabels.ChartWidthPixels));
+        figure.Layout["xaxis"] = xAxis;
         figure.Layout["yaxis"] = new Dictionary<string, object>
         {
             ["title"] = new Dictionary<string, object> { ["text"] = spec.ColorbarTitle },

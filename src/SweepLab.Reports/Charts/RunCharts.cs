@@ -131,8 +131,10 @@ internal static class RunCharts
             figure.Layout["legend"] = new Dictionary<string, object> { ["font"] = new Dictionary<string, object> { ["size"] = 10 } };
             return figure;
         }
-        var heat = new Figure("Per-particle ESS distribution per configuration (fraction of particles per ESS bin)", Math.Clamp(120 + 16 * rows.Count, 360, 1600));
-        var labels = rows.Select(r => r.Label).ToArray();
+        int plotPixels = Math.Clamp(16 * rows.Count, 240, 1480);
+        var heat = new Figure("Per-particle ESS distribution per configuration (fraction of particles per ESS bin)", plotPixels + 120);
+        // Rows are labelled by their (unique) rank first, so cut labels stay distinct; the hover keeps the full text.
+        var labels = rows.Select(r => TickLabels.Shorten(r.Label)).ToArray();
         var z = rows.Select(r => r.Fractions).ToArray();
         var xs = centres.Select(c => c.ToString("0.##", CultureInfo.InvariantCulture)).ToArray();
         heat.Add(Traces.Heatmap(xs, labels, z), "heatmap", new Dictionary<string, object?>
@@ -141,12 +143,18 @@ internal static class RunCharts
             ["colorscale"] = "Blues", ["reversescale"] = true,
             ["zmin"] = 0.0,
             ["colorbar"] = new Dictionary<string, object> { ["title"] = Title("fraction") },
-            ["hovertemplate"] = "%{y}<br>ESS %{x}: %{z:.3f} of particles<extra></extra>",
+            ["text"] = rows.Select(r => Enumerable.Repeat(Figure.Escape(r.Label), bins).ToArray()).ToArray(),
+            ["hovertemplate"] = "%{text}<br>ESS %{x}: %{z:.3f} of particles<extra></extra>",
         });
         heat.Layout["xaxis"] = new Dictionary<string, object> { ["title"] = Title("ESS bin centre"), ["type"] = "category" };
-        heat.Layout["yaxis"] = new Dictionary<string, object> { ["title"] = Title(rowTitle), ["type"] = "category", ["autorange"] = "reversed", ["automargin"] = true, ["tickfont"] = new Dictionary<string, object> { ["size"] = 9 } };
+        var yAxis = new Dictionary<string, object> { ["title"] = Title(rowTitle), ["type"] = "category", ["autorange"] = "reversed", ["automargin"] = true, ["tickfont"] = new Dictionary<string, object> { ["size"] = 10 } };
+        TickLabels.Thin(yAxis, TickLabels.Step(rows.Count, plotPixels));
+        heat.Layout["yaxis"] = yAxis;
         return heat;
     }
+
+    /// <summary>Plot height of a parallel-coordinates axis (the figure's 520 px less its margins).</summary>
+    private const double ParallelAxisPixels = 360;
 
     /// <summary>
     /// Every finished run as one line across the varying settings and its outcomes, coloured by split ratio.
@@ -166,8 +174,10 @@ internal static class RunCharts
             else
             {
                 dimension["values"] = rows.Select(r => (double)IndexOf(axis.Values, r.Settings[axis.Name])).ToArray();
-                dimension["tickvals"] = Enumerable.Range(0, axis.Values.Count).ToArray();
-                dimension["ticktext"] = axis.Values.ToArray();
+                // Parallel axes are about 360 px tall: at most one label per 14 px.
+                var (ticks, texts) = TickLabels.Every(axis.Values, TickLabels.Step(axis.Values.Count, ParallelAxisPixels));
+                dimension["tickvals"] = ticks;
+                dimension["ticktext"] = texts;
                 dimension["range"] = new[] { -0.25, axis.Values.Count - 0.75 };
             }
             dimensions.Add(dimension);

@@ -32,7 +32,8 @@ internal static class SearchCharts
         var repeats = found.Select(f => f.Line.Repeat).Distinct().Order().ToList();
         // Each seed sits a little above or below its configuration's row, so seeds at the same estimate stay apart.
         double Offset(int repeat) => repeats.Count < 2 ? 0 : -0.3 + 0.6 * repeats.IndexOf(repeat) / (repeats.Count - 1);
-        var figure = new Figure($"Where the outcome flips: {axis}, per configuration and seed", 200 + 46 * labels.Count);
+        int plotPixels = Math.Min(46 * labels.Count, 3000);
+        var figure = new Figure($"Where the outcome flips: {axis}, per configuration and seed", 200 + plotPixels);
         foreach (var seedGroup in found.GroupBy(f => f.Line.Repeat).OrderBy(g => g.Key))
         {
             var rows = seedGroup.ToList();
@@ -57,9 +58,10 @@ internal static class SearchCharts
             });
         }
         figure.Layout["xaxis"] = new Dictionary<string, object> { ["title"] = Title(axis), ["range"] = new[] { low, high }, ["zeroline"] = false };
+        var (ticks, texts) = TickLabels.Every(labels, TickLabels.Step(labels.Count, plotPixels));
         figure.Layout["yaxis"] = new Dictionary<string, object>
         {
-            ["tickvals"] = Enumerable.Range(0, labels.Count).ToArray(), ["ticktext"] = labels.Select(Figure.Escape).ToArray(),
+            ["tickvals"] = ticks, ["ticktext"] = texts.Select(Figure.Escape).ToArray(),
             ["range"] = new[] { labels.Count - 0.5, -0.5 }, ["automargin"] = true, ["zeroline"] = false,
         };
         return figure;
