@@ -1,3 +1,4 @@
+using SweepLab.Core.Geometry;
 using SweepLab.Core.IO;
 using System.Globalization;
 using System.Text;
@@ -26,17 +27,47 @@ public static class SimulatedDatasetWriter
 
     public static IReadOnlyList<string> Write(string directory, SimulatedDataset dataset)
     {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return WriteFiles(directory, dataset.Settings, stack =>
+        {
+            for (int i = 0; i < dataset.Particles.Count; i++) stack.Append(dataset.Image(i));
+            return dataset;
+        });
+    }
+
+    /// <summary>
+    /// Simulates and writes in one pass without holding the images (<see cref="ParticleSimulator.SimulateStreamed"/>):
+    /// the same files, byte for byte, as <see cref="Write(string, SimulatedDataset)"/> of <see cref="ParticleSimulator.Simulate"/>,
+    /// for sets larger than memory. Returns the files and the dataset's metadata (its Images empty).
+    /// </summary>
+    public static (IReadOnlyList<string> Files, SimulatedDataset Dataset) Simulate(string directory, SimulationSettings settings,
+        IReadOnlyList<Rotation>? poses = null, int chunkParticles = 0)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.EnsureValid();
+        int box = settings.BoxPixels;
+        SimulatedDataset? metadata = null;
+        var files = WriteFiles(directory, settings, stack => metadata = ParticleSimulator.SimulateStreamed(settings, images =>
+        {
+            for (int start = 0; start < images.Length; start += box * box) stack.Append(images.Slice(start, box * box));
+        }, poses, chunkParticles));
+        return (files, metadata!);
+    }
+
+    /// <summary>Every file of a dataset into a staging folder, then moved into place; <paramref name="writeStack"/> fills the stack and returns the metadata.</summary>
+    private static IReadOnlyList<string> WriteFiles(string directory, SimulationSettings s, Func<MrcStackWriter, SimulatedDataset> writeStack)
+    {
         using var section = ExitGate.Enter();
         Directory.CreateDirectory(directory);
         string staging = Path.Combine(directory, $".staging-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         try
         {
-            var s = dataset.Settings;
             int box = s.BoxPixels;
+            SimulatedDataset dataset;
             using (var stack = new MrcStackWriter(Path.Combine(staging, StackFileName), box, box, s.PixelSizeAngstrom))
             {
-                for (int i = 0; i < dataset.Particles.Count; i++) stack.Append(dataset.Image(i));
+                dataset = writeStack(stack);
                 stack.Complete();
             }
             var optics = new[] { new OpticsGroupInfo(1, "opticsGroup1", s.VoltageKilovolt, s.SphericalAberrationMillimetre, s.AmplitudeContrast, s.PixelSizeAngstrom, box) };

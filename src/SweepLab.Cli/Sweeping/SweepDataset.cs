@@ -78,7 +78,7 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         string wanted = JsonSerializer.Serialize(Simulation with { Fractions = Simulation.EffectiveFractions.ToArray() });
         if (File.Exists(stamp) && File.ReadAllText(stamp) == wanted && File.Exists(ParticleFile)) return;
         log($"simulating {Simulation.Particles} particles into {folder}");
-        SimulatedDatasetWriter.Write(folder, ParticleSimulator.Simulate(Simulation));
+        SimulatedDatasetWriter.Simulate(folder, Simulation);
         AtomicFile.WriteAllText(stamp, wanted);
     }
 
