@@ -246,7 +246,7 @@ public sealed class ClassificationEngine
                     run.LastPlan = plan;
                     var (posteriors, ess) = Posteriors(loglik, run, plan, b);
                     var weights = new float[posteriors.Length];
-                    for (int i = 0; i < weights.Length; i++) weights[i] = (float)posteriors[i];
+                    for (int i = 0; i < weights.Length; i++) weights[i] = EmSteps.BackprojectionWeight(posteriors[i]);
                     int slot = run.Slot;
                     _kernels.Backproject(batch, weights, batchSums[slot]);
                     // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.

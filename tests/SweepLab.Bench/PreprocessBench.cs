@@ -154,7 +154,7 @@ public static partial class PreprocessBench
     }
 
     /// <summary>Drops the file's clean pages from the page cache (after writing back dirty ones); false if refused.</summary>
-    private static bool Evict(string path)
+    internal static bool Evict(string path)
     {
         if (!OperatingSystem.IsLinux()) return false;
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
