@@ -48,9 +48,18 @@ public sealed record RunDetail(
     IReadOnlyList<double>? ClassFscResolutionAngstrom,
     double WallSeconds = double.NaN);
 
-/// <summary>sweep.json: the sweep's name, its setting columns, the settings that vary, the sweep file's text, and how
-/// runs were chosen (null when sweep.json predates the <c>search</c> key).</summary>
-public sealed record SweepInfo(string Name, IReadOnlyList<string> Settings, IReadOnlyList<string> Varying, string Yaml, SearchInfo? Search = null);
+/// <summary>sweep.json: the sweep's name, its setting columns, the settings that vary, the sweep file's text (kept as
+/// written, never parsed here), how runs were chosen (null when sweep.json predates the <c>search</c> key), and the
+/// blocks a reproduce file copies (null when sweep.json predates the <c>reproduce</c> key).</summary>
+public sealed record SweepInfo(string Name, IReadOnlyList<string> Settings, IReadOnlyList<string> Varying, string Yaml, SearchInfo? Search = null,
+    ReproduceBlocks? Reproduce = null);
+
+/// <summary>
+/// sweep.json's <c>reproduce</c>: the sweep file's top-level <c>dataset</c> and <c>seed</c> entries as YAML text
+/// ("dataset:\n  simulate: ...\n"), each null when the file has none. The CLI, the one YAML reader, serialises them,
+/// so reports assemble reproduce files without reading YAML.
+/// </summary>
+public sealed record ReproduceBlocks(string? Dataset, string? Seed);
 
 /// <summary>
 /// sweep.json's <c>search</c>: the strategy and its parameters. A boundary search bisects <see cref="Axis"/> over
@@ -150,6 +159,14 @@ public sealed class SweepOutput
         };
     }
 
+    /// <summary>The same folder with other sweep.json facts, such as reproduce blocks the CLI derived for a sweep.json
+    /// written before it held them.</summary>
+    public SweepOutput WithInfo(SweepInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return new SweepOutput(Directory, info, Runs, MetricNames, Iterations, Agreement) { Boundary = Boundary, Halving = Halving };
+    }
+
     /// <summary>The folder of one run.</summary>
     public string RunDirectory(string runId) => Path.Combine(Directory, RunsFolder, runId);
 
@@ -192,9 +209,10 @@ public sealed class SweepOutput
             var varying = StringArray(root, "varying", path);
             string yaml = root.TryGetProperty("yaml", out var y) && y.ValueKind == JsonValueKind.String ? y.GetString()! : "";
             var search = root.TryGetProperty("search", out var s) && s.ValueKind == JsonValueKind.Object ? ReadSearch(s, path) : null;
+            var reproduce = root.TryGetProperty("reproduce", out var r) && r.ValueKind == JsonValueKind.Object ? ReadReproduce(r, path) : null;
             // A varying setting missing from 'settings' is checked against results.csv's header (ReadResults): sweep.json
             // files of adaptive searches written before the search's own settings were listed lack it.
-            return new SweepInfo(name, settings, varying, yaml, search);
+            return new SweepInfo(name, settings, varying, yaml, search, reproduce);
         }
         catch (JsonException e)
         {
@@ -213,6 +231,14 @@ public sealed class SweepOutput
         return new SearchInfo(kind, Text("axis"), Number("low"), Number("high"), Number("tolerance"), Text("outcome"), Text("metric"),
             !s.TryGetProperty("maximize", out var m) || m.ValueKind != JsonValueKind.False, double.IsNaN(Number("eta")) ? 0 : (int)Number("eta"),
             Text("budget_setting"), rungs);
+    }
+
+    private static ReproduceBlocks ReadReproduce(JsonElement r, string path)
+    {
+        string? Block(string key) => !r.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null ? null
+            : v.ValueKind == JsonValueKind.String ? v.GetString()
+            : throw new DataFormatException(path, $"'reproduce.{key}' must be YAML text or null, found {v.ValueKind}");
+        return new ReproduceBlocks(Block("dataset"), Block("seed"));
     }
 
     private static List<string> StringArray(JsonElement root, string key, string path)
