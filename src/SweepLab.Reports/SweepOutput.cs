@@ -249,19 +249,16 @@ public sealed class SweepOutput
             : throw new DataFormatException(path, $"'{key}' must hold strings, found {e.ValueKind}")).ToList();
     }
 
-    private static CsvReader OpenCsv(string path) =>
-        CsvReader.FromFile(path, CsvReaderOptions.Default with { TrackLineNumbers = true });
-
     private static (List<RunRow> Runs, List<string> Metrics, SweepInfo Info) ReadResults(string path, SweepInfo info)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist; the sweep has written no results yet", path);
-        using var csv = OpenCsv(path);
+        using var csv = CsvFiles.Open(path);
         var runs = new List<RunRow>();
         List<string>? header = null;
         int[] settingIndex = [];
         List<(string Name, int Index)> metricColumns = [];
         int[] fixedIndex = [];
-        while (csv.Read())
+        while (CsvFiles.Read(csv, path))
         {
             if (header is null)
             {
@@ -317,10 +314,10 @@ public sealed class SweepOutput
     {
         // Long format: gather (iteration, value) per run and metric, then align each run's series on its iterations.
         var raw = new Dictionary<string, Dictionary<string, List<(int Iteration, double Value)>>>(StringComparer.Ordinal);
-        using (var csv = OpenCsv(path))
+        using (var csv = CsvFiles.Open(path))
         {
             int[]? index = null;
-            while (csv.Read())
+            while (CsvFiles.Read(csv, path))
             {
                 if (index is null)
                 {
@@ -328,6 +325,7 @@ public sealed class SweepOutput
                     index = new[] { "run_id", "iteration", "metric", "value" }.Select(c => header.IndexOf(c) is int i and >= 0 ? i
                         : throw new DataFormatException(path, $"missing column '{c}'", 1)).ToArray();
                 }
+                CsvFiles.CheckWidth(csv, path, csv.Headers.Count);
                 int line = (int)csv.LineNumber;
                 string run = csv.GetString(index[0]);
                 int iteration = (int)Integer(csv.GetString(index[1]), path, line, "iteration");
@@ -360,10 +358,10 @@ public sealed class SweepOutput
     private static Dictionary<string, double> ReadAgreement(string path)
     {
         var agreement = new Dictionary<string, double>(StringComparer.Ordinal);
-        using var csv = OpenCsv(path);
+        using var csv = CsvFiles.Open(path);
         int config = -1, column = -1;
         bool first = true;
-        while (csv.Read())
+        while (CsvFiles.Read(csv, path))
         {
             if (first)
             {
@@ -374,6 +372,7 @@ public sealed class SweepOutput
                 if (config < 0) throw new DataFormatException(path, "missing column 'config_id'", 1);
                 if (column < 0) return agreement;
             }
+            CsvFiles.CheckWidth(csv, path, csv.Headers.Count);
             agreement[csv.GetString(config)] = Real(csv.GetString(column), path, (int)csv.LineNumber, csv.Headers[column]);
         }
         return agreement;
