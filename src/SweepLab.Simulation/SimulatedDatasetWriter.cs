@@ -2,6 +2,7 @@ using SweepLab.Core.Geometry;
 using SweepLab.Core.IO;
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 using SweepLab.Formats;
 using SweepLab.Formats.Mrc;
 using SweepLab.Formats.Particles;
@@ -96,45 +97,74 @@ public static class SimulatedDatasetWriter
         }
     }
 
-    /// <summary>One row per particle: what generated it. Invariant culture, round-trippable numbers.</summary>
+    private static readonly string[] TruthColumns =
+    [
+        "rlnImageName", "true_class_number", "true_class_name", "rot_deg", "tilt_deg", "psi_deg", "origin_x_angstrom", "origin_y_angstrom",
+        "defocus_u_angstrom", "defocus_v_angstrom", "defocus_angle_deg", "amplitude_scale",
+    ];
+
+    private static readonly CsvWriterOptions TruthWriting = CsvWriterOptions.Default with { NewLine = "\n" };
+
+    /// <summary>Empty lines are skipped; broken quoting is an error on its line.</summary>
+    private static readonly CsvReaderOptions TruthReading = CsvReaderOptions.Default with
+    {
+        TrackLineNumbers = true, MalformedData = CsvMalformedDataHandling.Throw,
+    };
+
+    /// <summary>One row per particle: what generated it. Invariant culture, round-trippable numbers, LF line ends; a
+    /// field is quoted only when it holds a comma, quote or line break (never, for the names the simulator gives).</summary>
     public static void WriteTruth(TextWriter writer, SimulatedDataset dataset)
     {
         var c = CultureInfo.InvariantCulture;
-        writer.Write("rlnImageName,true_class_number,true_class_name,rot_deg,tilt_deg,psi_deg,origin_x_angstrom,origin_y_angstrom,defocus_u_angstrom,defocus_v_angstrom,defocus_angle_deg,amplitude_scale\n");
+        using var csv = CsvWriter.Create(writer, TruthWriting, leaveOpen: true);
+        csv.WriteRecord(TruthColumns);
         for (int i = 0; i < dataset.Particles.Count; i++)
         {
             var p = dataset.Particles[i];
             var (rot, tilt, psi) = p.Rotation.ToRelionEulerDegrees();
             int k = dataset.TrueClass[i];
-            writer.Write(string.Join(',', p.ImageName, (k + 1).ToString(c), dataset.Phantoms[k].Name,
+            csv.WriteRecord([p.ImageName, (k + 1).ToString(c), dataset.Phantoms[k].Name,
                 rot.ToString("R", c), tilt.ToString("R", c), psi.ToString("R", c),
                 p.OriginXAngstrom.ToString("R", c), p.OriginYAngstrom.ToString("R", c),
                 p.Ctf.DefocusUAngstrom.ToString("R", c), p.Ctf.DefocusVAngstrom.ToString("R", c), p.Ctf.DefocusAngleDegrees.ToString("R", c),
-                dataset.AmplitudeScale[i].ToString("R", c)));
-            writer.Write('\n');
+                dataset.AmplitudeScale[i].ToString("R", c)]);
         }
     }
 
-    /// <summary>Reads truth.csv back: the 0-based true class of each rlnImageName.</summary>
+    /// <summary>Reads truth.csv back: the 0-based true class of each rlnImageName (other columns may be absent).</summary>
+    /// <exception cref="DataFormatException">Naming the file and line: no header, a missing column, a record of the
+    /// wrong width, broken quoting, or a class number that is not an integer &gt;= 1.</exception>
     public static IReadOnlyDictionary<string, int> ReadTruthClasses(string path)
     {
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        using var reader = new StreamReader(path);
-        string? header = reader.ReadLine() ?? throw new DataFormatException(path, "empty truth file", 1);
-        var columns = header.Split(',');
-        int nameColumn = Array.IndexOf(columns, "rlnImageName"), classColumn = Array.IndexOf(columns, "true_class_number");
-        if (nameColumn < 0 || classColumn < 0) throw new DataFormatException(path, "needs columns rlnImageName and true_class_number", 1);
-        int line = 1;
-        for (string? row = reader.ReadLine(); row is not null; row = reader.ReadLine())
+        using var csv = CsvReader.FromFile(path, TruthReading);
+        try
         {
-            line++;
-            if (row.Length == 0) continue;
-            var cells = row.Split(',');
-            if (cells.Length != columns.Length) throw new DataFormatException(path, $"{cells.Length} values where the header has {columns.Length}", line);
-            if (!int.TryParse(cells[classColumn], NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) || number < 1)
-                throw new DataFormatException(path, $"true_class_number '{cells[classColumn]}' is not a class number >= 1", line);
-            result[cells[nameColumn]] = number - 1;
+            var columns = csv.Headers;
+            if (columns.Count == 0) throw new DataFormatException(path, "empty truth file (no header)", 1);
+            int nameColumn = IndexOf(columns, "rlnImageName"), classColumn = IndexOf(columns, "true_class_number");
+            if (nameColumn < 0 || classColumn < 0) throw new DataFormatException(path, "needs columns rlnImageName and true_class_number", 1);
+            while (csv.Read())
+            {
+                int line = (int)csv.LineNumber;
+                if (csv.FieldCount != columns.Count) throw new DataFormatException(path, $"{csv.FieldCount} values where the header has {columns.Count}", line);
+                string cell = csv.GetString(classColumn);
+                if (!int.TryParse(cell, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) || number < 1)
+                    throw new DataFormatException(path, $"true_class_number '{cell}' is not a class number >= 1", line);
+                result[csv.GetString(nameColumn)] = number - 1;
+            }
+        }
+        catch (CsvFormatException e)
+        {
+            throw new DataFormatException(path, $"malformed CSV: {e.Message}", e.LineNumber > 0 ? (int)e.LineNumber : null, innerException: e);
         }
         return result;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> columns, string name)
+    {
+        for (int i = 0; i < columns.Count; i++)
+            if (columns[i] == name) return i;
+        return -1;
     }
 }
