@@ -422,11 +422,7 @@ public sealed class ClassificationEngine
             int previous = run.LastClass[batch[i]];
             if (previous >= 0) { seen++; if (previous != labels[i]) changed++; }
             run.LastClass[batch[i]] = labels[i];
-            double max = double.NegativeInfinity;
-            for (int c = 0; c < k; c++) max = Math.Max(max, loglik[i * k + c] + logPriors[c]);
-            double sum = 0;
-            for (int c = 0; c < k; c++) sum += Math.Exp(loglik[i * k + c] + logPriors[c] - max);
-            logSum += max + Math.Log(sum);
+            logSum += ClassPosterior.LogSumExp(loglik.AsSpan(i * k, k), logPriors);
         }
         var summary = EssStatistics.Summarise(ess, k);
         // The rate actually used: 1 at iteration 0 (there are no running statistics to blend with yet).
