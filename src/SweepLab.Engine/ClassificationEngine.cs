@@ -250,7 +250,7 @@ public sealed class ClassificationEngine
                     int slot = run.Slot;
                     _kernels.Backproject(batch, weights, batchSums[slot]);
                     // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.
-                    double rate = t == 0 ? 1 : plan.LearningRate;
+                    double rate = plan.LearningRate;
                     var noiseUsed = run.Noise;
                     if (run.Config.NoiseUpdate == NoiseUpdate.PerIteration) run.Noise = UpdatedNoise(run, batch, weights, volumes, rate);
                     _kernels.Blend(running[slot], batchSums[slot], Enumerable.Repeat((float)(1 - rate), run.K).ToArray(),
@@ -425,9 +425,7 @@ public sealed class ClassificationEngine
             logSum += ClassPosterior.LogSumExp(loglik.AsSpan(i * k, k), logPriors);
         }
         var summary = EssStatistics.Summarise(ess, k);
-        // The rate actually used: 1 at iteration 0 (there are no running statistics to blend with yet).
-        double rate = plan.Index == 0 ? 1 : plan.LearningRate;
-        return new IterationMetrics(plan.Index, plan.Epoch, plan.IsFullBatch, b, rate, plan.Similarity, plan.Hard,
+        return new IterationMetrics(plan.Index, plan.Epoch, plan.IsFullBatch, b, plan.LearningRate, plan.Similarity, plan.Hard,
             ClassFractions.Hard(labels, k), ClassFractions.Soft(posteriors, k), summary.Mean, summary.Median, summary.BinCounts,
             seen > 0 ? (double)changed / seen : double.NaN, logSum / b, 0, 0);
     }
