@@ -7,11 +7,9 @@ using SweepLab.Engine.Schedules;
 
 namespace SweepLab.Engine;
 
-/// <summary>
-/// The steps of one online-EM iteration, in the order <see cref="Iterate"/> calls them, each named after what it does
-/// and documented with the knobs that reach it. Steps that decide something without the device are internal static
-/// functions, tested alone (tests/SweepLab.Engine.Tests/Steps).
-/// </summary>
+// The steps of one online-EM iteration, in the order Iterate calls them, each named after what it does and documented
+// with the knobs that reach it (search a knob's key, e.g. noise_update, to find its step). Steps that decide something
+// without the device are internal static functions, tested alone (tests/SweepLab.Engine.Tests/Steps).
 public sealed partial class ClassificationEngine
 {
     /// <summary>

@@ -158,7 +158,8 @@ public sealed partial class ClassificationEngine
                 int[] batch = sampler.Batch(t).ToArray();
                 var active = runs.Where(r => r.Active).ToList();
                 var logLikelihoods = EStep(batch, active, volumes);
-                var metrics = active.Select((run, i) => Iterate(run, t, batch, logLikelihoods[i], shared)).ToList();
+                var metrics = new IterationMetrics[active.Count];
+                for (int i = 0; i < active.Count; i++) metrics[i] = Iterate(active[i], t, batch, logLikelihoods[i], shared);
                 for (int i = 0; i < active.Count; i++)
                     FinishIteration(active[i], metrics[i] with { WallSeconds = iterationClock.Elapsed.TotalSeconds }, iterations, observer);
             }
@@ -198,7 +199,7 @@ public sealed partial class ClassificationEngine
         var initial = InitialVolumes(config, statistics);
         var initialFactor = config.Initialisation switch
         {
-            InitialisationMode.InputVolumes => VolumeOperations.GriddingCorrection(m, 1, mask),
+            InitialisationMode.InputVolumes => VolumeOperations.GriddingCorrection(m, 1, run.Mask),
             _ => run.ReconstructionFactor,
         };
         for (int k = 0; k < run.K; k++)
