@@ -19,20 +19,29 @@ internal sealed record LoadedParticles(ParticleTable Table, ClassificationInput 
 internal static class DataLoader
 {
     public static LoadedParticles Load(string particleFile, double targetResolutionAngstrom, string? truthFile = null,
-        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null)
+        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null, string? cacheDirectory = null)
     {
         var table = ParticleFiles.Read(particleFile);
-        return Load(table, particleFile, targetResolutionAngstrom, truthFile, inputVolumes, maskFile, log);
+        return Load(table, particleFile, targetResolutionAngstrom, truthFile, inputVolumes, maskFile, log, cacheDirectory);
     }
 
+    /// <param name="cacheDirectory">Where the preprocessed set is kept between runs (see <see cref="ParticleCache"/>); null = none.</param>
     public static LoadedParticles Load(ParticleTable table, string particleFile, double targetResolutionAngstrom, string? truthFile = null,
-        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null)
+        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null, string? cacheDirectory = null)
     {
         if (targetResolutionAngstrom < 2 * table.PixelSizeAngstrom)
             throw new UserInputException($"target_resolution_angstrom {targetResolutionAngstrom} is finer than Nyquist (2 x {table.PixelSizeAngstrom} A) of {particleFile}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var set = ParticleSetLoader.Load(table, targetResolutionAngstrom);
-        log?.Invoke($"preprocessed {set.Count} particles in {clock.Elapsed.TotalSeconds:0.0} s: box {table.BoxSize} -> {set.Grid.CroppedBox} at {targetResolutionAngstrom} A, {set.PixelCount} Fourier pixels each, {set.DataBytes / (1 << 20)} MiB");
+        ParticleSet set;
+        string how = "preprocessed";
+        if (cacheDirectory is null) set = ParticleSetLoader.Load(table, targetResolutionAngstrom);
+        else
+        {
+            var (cached, source, path) = ParticleCache.LoadOrCreate(table, targetResolutionAngstrom, cacheDirectory, log);
+            set = cached;
+            how = source == ParticleCache.Source.Cache ? $"loaded from {path}" : $"preprocessed (kept in {path})";
+        }
+        log?.Invoke($"{how}: {set.Count} particles in {clock.Elapsed.TotalSeconds:0.0} s: box {table.BoxSize} -> {set.Grid.CroppedBox} at {targetResolutionAngstrom} A, {set.PixelCount} Fourier pixels each, {set.DataBytes / (1 << 20)} MiB");
         int n = table.BoxSize, m = set.Grid.CroppedBox;
         int[]? truth = null;
         IReadOnlyList<float[]>? trueVolumes = null;

@@ -28,16 +28,17 @@ public static class BaselineTable
     {
         string path = Path.Combine(sweepDir, FileName);
         if (!File.Exists(path)) return [];
-        using var csv = CsvReader.FromFile(path, CsvReaderOptions.Default with { TrackLineNumbers = true });
+        using var csv = CsvFiles.Open(path);
         var rows = new List<BaselineRow>();
         int[]? index = null;
-        while (csv.Read())
+        while (CsvFiles.Read(csv, path))
         {
             if (index is null)
             {
                 var header = csv.Headers.ToList();
                 index = Columns.Select(c => header.IndexOf(c) is int i and >= 0 ? i : throw new DataFormatException(path, $"missing column '{c}'", 1)).ToArray();
             }
+            CsvFiles.CheckWidth(csv, path, csv.Headers.Count);
             int line = (int)csv.LineNumber;
             var reader = csv;
             string Text(int column) => reader.GetString(index[column]);

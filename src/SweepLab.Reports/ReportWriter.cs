@@ -12,11 +12,15 @@ public static class ReportWriter
 
     private static readonly UTF8Encoding Utf8 = new(false);
 
-    public static SweepReport Write(string sweepDir, ReportOptions? options = null)
+    public static SweepReport Write(string sweepDir, ReportOptions? options = null) => Write(SweepOutput.Load(sweepDir), options);
+
+    /// <summary>Writes the report of an already loaded folder into that folder.</summary>
+    public static SweepReport Write(SweepOutput sweep, ReportOptions? options = null)
     {
-        var report = ReportBuilder.BuildReport(sweepDir, options);
-        WriteText(Path.Combine(sweepDir, ReportFile), report.Html);
-        WriteText(Path.Combine(sweepDir, SummaryFile), report.Markdown);
+        ArgumentNullException.ThrowIfNull(sweep);
+        var report = ReportBuilder.BuildReport(sweep, options);
+        WriteText(Path.Combine(sweep.Directory, ReportFile), report.Html);
+        WriteText(Path.Combine(sweep.Directory, SummaryFile), report.Markdown);
         return report;
     }
 

@@ -5,9 +5,10 @@ using System.Text.RegularExpressions;
 namespace SweepLab.Reports;
 
 /// <summary>
-/// A sweep file that reruns one configuration: the original file's <c>dataset</c> and <c>seed</c> blocks (copied as
-/// written), every setting of the configuration under <c>base</c>, and <c>repeats</c> equal to the original number of
-/// seeds, so the planner derives the same seeds (they depend on the base seed and the repeat index only).
+/// A sweep file that reruns one configuration: the original file's <c>dataset</c> and <c>seed</c> blocks (as the CLI
+/// serialised them into sweep.json's <c>reproduce</c>; this class assembles text and never reads YAML), every setting
+/// of the configuration under <c>base</c>, and <c>repeats</c> equal to the original number of seeds, so the planner
+/// derives the same seeds (they depend on the base seed and the repeat index only).
 /// </summary>
 public static partial class ReproduceYaml
 {
@@ -16,12 +17,11 @@ public static partial class ReproduceYaml
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(config);
         var c = CultureInfo.InvariantCulture;
-        var blocks = TopLevelBlocks(info.Yaml);
         var text = new StringBuilder();
         text.Append(c, $"# configuration {config.ConfigId} (rank {config.Rank}) of sweep '{info.Name}'; seeds of its runs: ");
         text.Append(string.Join(", ", config.Runs.OrderBy(r => r.Repeat).Select(r => r.Seed.ToString(c)))).Append('\n');
         text.Append("name: ").Append(Scalar($"{info.Name}-{config.ConfigId}")).Append('\n');
-        if (blocks.TryGetValue("dataset", out var dataset)) text.Append(dataset);
+        Block(text, info.Reproduce, "dataset");
         text.Append("base:\n");
         foreach (string key in info.Settings)
         {
@@ -34,7 +34,7 @@ public static partial class ReproduceYaml
         int repeats = config.Runs.Count == 0 ? 1 : config.Runs.Max(r => r.Repeat) + 1;
         if (repeats > config.Runs.Count) text.Append(c, $"# this configuration's runs are repeats {string.Join(", ", config.Runs.Select(r => r.Repeat).Order())} of these\n");
         text.Append(c, $"repeats: {repeats}\n");
-        if (blocks.TryGetValue("seed", out var seed)) text.Append(seed);
+        Block(text, info.Reproduce, "seed");
         return text.ToString();
     }
 
@@ -48,11 +48,10 @@ public static partial class ReproduceYaml
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(line);
         var c = CultureInfo.InvariantCulture;
-        var blocks = TopLevelBlocks(info.Yaml);
         var text = new StringBuilder();
         text.Append(c, $"# both sides of the {line.Axis} bracket [{line.Low:R}, {line.High:R}] of configuration {line.ConfigId}, seed {line.Seed} (repeat {line.Repeat}), sweep '{info.Name}'\n");
         text.Append("name: ").Append(Scalar($"{info.Name}-{line.ConfigId}-r{line.Repeat}-bracket")).Append('\n');
-        if (blocks.TryGetValue("dataset", out var dataset)) text.Append(dataset);
+        Block(text, info.Reproduce, "dataset");
         text.Append("base:\n");
         foreach (string key in info.Settings)
         {
@@ -63,7 +62,7 @@ public static partial class ReproduceYaml
         text.Append(c, $"grid:\n  {line.Axis}: [{line.Low:R}, {line.High:R}]\n");
         if (line.Repeat > 0) text.Append(c, $"# the line's seed is repeat {line.Repeat}, the last of these\n");
         text.Append(c, $"repeats: {line.Repeat + 1}\n");
-        if (blocks.TryGetValue("seed", out var seed)) text.Append(seed);
+        Block(text, info.Reproduce, "seed");
         return text.ToString();
     }
 
@@ -85,38 +84,21 @@ public static partial class ReproduceYaml
         return quoted.Append('"').ToString();
     }
 
-    /// <summary>Top-level keys of a YAML text with their lines (the key's line and the indented, blank or comment
-    /// lines under it), as written. Enough to copy blocks; the CLI's parser checks the result.</summary>
-    internal static Dictionary<string, string> TopLevelBlocks(string yaml)
+    /// <summary>A block as serialised, nothing when the sweep file had none, or a note when sweep.json predates the
+    /// blocks (only the CLI can take them from the copied sweep file).</summary>
+    private static void Block(StringBuilder text, ReproduceBlocks? blocks, string key)
     {
-        var blocks = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? key = null;
-        var current = new StringBuilder();
-        foreach (string raw in yaml.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        if (blocks is null)
         {
-            var m = TopKeyPattern().Match(raw);
-            if (m.Success)
-            {
-                if (key is not null) blocks[key] = Trim(current);
-                key = m.Groups[1].Value;
-                current.Clear().Append(raw).Append('\n');
-            }
-            else if (key is not null && (raw.Length == 0 || raw[0] is ' ' or '\t' or '#')) current.Append(raw).Append('\n');
-            else if (key is not null)
-            {
-                blocks[key] = Trim(current);
-                key = null;
-            }
+            text.Append(CultureInfo.InvariantCulture, $"# {key}: as in the original sweep file, if it has one (this sweep.json predates its 'reproduce' blocks)\n");
+            return;
         }
-        if (key is not null) blocks[key] = Trim(current);
-        return blocks;
+        string? block = key == "dataset" ? blocks.Dataset : blocks.Seed;
+        if (string.IsNullOrEmpty(block)) return;
+        text.Append(block);
+        if (block[^1] != '\n') text.Append('\n');
     }
-
-    private static string Trim(StringBuilder block) => block.ToString().TrimEnd('\n', ' ', '\t') + "\n";
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
     private static partial Regex NumberPattern();
-
-    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)\s*:")]
-    private static partial Regex TopKeyPattern();
 }

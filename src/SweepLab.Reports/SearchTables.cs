@@ -111,11 +111,11 @@ public static class SearchTables
     /// <summary>Rows of a search table; columns other than <paramref name="known"/> are the configuration's settings.</summary>
     private static List<T> Read<T>(string path, string[] required, string[] known, Func<Row, IReadOnlyDictionary<string, string>, T> make)
     {
-        using var csv = CsvReader.FromFile(path, CsvReaderOptions.Default with { TrackLineNumbers = true });
+        using var csv = CsvFiles.Open(path);
         var rows = new List<T>();
         List<string>? header = null;
         List<(string Name, int Index)> settingColumns = [];
-        while (csv.Read())
+        while (CsvFiles.Read(csv, path))
         {
             if (header is null)
             {

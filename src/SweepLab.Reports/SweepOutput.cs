@@ -48,9 +48,18 @@ public sealed record RunDetail(
     IReadOnlyList<double>? ClassFscResolutionAngstrom,
     double WallSeconds = double.NaN);
 
-/// <summary>sweep.json: the sweep's name, its setting columns, the settings that vary, the sweep file's text, and how
-/// runs were chosen (null when sweep.json predates the <c>search</c> key).</summary>
-public sealed record SweepInfo(string Name, IReadOnlyList<string> Settings, IReadOnlyList<string> Varying, string Yaml, SearchInfo? Search = null);
+/// <summary>sweep.json: the sweep's name, its setting columns, the settings that vary, the sweep file's text (kept as
+/// written, never parsed here), how runs were chosen (null when sweep.json predates the <c>search</c> key), and the
+/// blocks a reproduce file copies (null when sweep.json predates the <c>reproduce</c> key).</summary>
+public sealed record SweepInfo(string Name, IReadOnlyList<string> Settings, IReadOnlyList<string> Varying, string Yaml, SearchInfo? Search = null,
+    ReproduceBlocks? Reproduce = null);
+
+/// <summary>
+/// sweep.json's <c>reproduce</c>: the sweep file's top-level <c>dataset</c> and <c>seed</c> entries as YAML text
+/// ("dataset:\n  simulate: ...\n"), each null when the file has none. The CLI, the one YAML reader, serialises them,
+/// so reports assemble reproduce files without reading YAML.
+/// </summary>
+public sealed record ReproduceBlocks(string? Dataset, string? Seed);
 
 /// <summary>
 /// sweep.json's <c>search</c>: the strategy and its parameters. A boundary search bisects <see cref="Axis"/> over
@@ -150,6 +159,14 @@ public sealed class SweepOutput
         };
     }
 
+    /// <summary>The same folder with other sweep.json facts, such as reproduce blocks the CLI derived for a sweep.json
+    /// written before it held them.</summary>
+    public SweepOutput WithInfo(SweepInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return new SweepOutput(Directory, info, Runs, MetricNames, Iterations, Agreement) { Boundary = Boundary, Halving = Halving };
+    }
+
     /// <summary>The folder of one run.</summary>
     public string RunDirectory(string runId) => Path.Combine(Directory, RunsFolder, runId);
 
@@ -192,9 +209,10 @@ public sealed class SweepOutput
             var varying = StringArray(root, "varying", path);
             string yaml = root.TryGetProperty("yaml", out var y) && y.ValueKind == JsonValueKind.String ? y.GetString()! : "";
             var search = root.TryGetProperty("search", out var s) && s.ValueKind == JsonValueKind.Object ? ReadSearch(s, path) : null;
+            var reproduce = root.TryGetProperty("reproduce", out var r) && r.ValueKind == JsonValueKind.Object ? ReadReproduce(r, path) : null;
             // A varying setting missing from 'settings' is checked against results.csv's header (ReadResults): sweep.json
             // files of adaptive searches written before the search's own settings were listed lack it.
-            return new SweepInfo(name, settings, varying, yaml, search);
+            return new SweepInfo(name, settings, varying, yaml, search, reproduce);
         }
         catch (JsonException e)
         {
@@ -215,6 +233,14 @@ public sealed class SweepOutput
             Text("budget_setting"), rungs);
     }
 
+    private static ReproduceBlocks ReadReproduce(JsonElement r, string path)
+    {
+        string? Block(string key) => !r.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null ? null
+            : v.ValueKind == JsonValueKind.String ? v.GetString()
+            : throw new DataFormatException(path, $"'reproduce.{key}' must be YAML text or null, found {v.ValueKind}");
+        return new ReproduceBlocks(Block("dataset"), Block("seed"));
+    }
+
     private static List<string> StringArray(JsonElement root, string key, string path)
     {
         if (!root.TryGetProperty(key, out var array) || array.ValueKind != JsonValueKind.Array)
@@ -223,19 +249,16 @@ public sealed class SweepOutput
             : throw new DataFormatException(path, $"'{key}' must hold strings, found {e.ValueKind}")).ToList();
     }
 
-    private static CsvReader OpenCsv(string path) =>
-        CsvReader.FromFile(path, CsvReaderOptions.Default with { TrackLineNumbers = true });
-
     private static (List<RunRow> Runs, List<string> Metrics, SweepInfo Info) ReadResults(string path, SweepInfo info)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist; the sweep has written no results yet", path);
-        using var csv = OpenCsv(path);
+        using var csv = CsvFiles.Open(path);
         var runs = new List<RunRow>();
         List<string>? header = null;
         int[] settingIndex = [];
         List<(string Name, int Index)> metricColumns = [];
         int[] fixedIndex = [];
-        while (csv.Read())
+        while (CsvFiles.Read(csv, path))
         {
             if (header is null)
             {
@@ -291,10 +314,10 @@ public sealed class SweepOutput
     {
         // Long format: gather (iteration, value) per run and metric, then align each run's series on its iterations.
         var raw = new Dictionary<string, Dictionary<string, List<(int Iteration, double Value)>>>(StringComparer.Ordinal);
-        using (var csv = OpenCsv(path))
+        using (var csv = CsvFiles.Open(path))
         {
             int[]? index = null;
-            while (csv.Read())
+            while (CsvFiles.Read(csv, path))
             {
                 if (index is null)
                 {
@@ -302,6 +325,7 @@ public sealed class SweepOutput
                     index = new[] { "run_id", "iteration", "metric", "value" }.Select(c => header.IndexOf(c) is int i and >= 0 ? i
                         : throw new DataFormatException(path, $"missing column '{c}'", 1)).ToArray();
                 }
+                CsvFiles.CheckWidth(csv, path, csv.Headers.Count);
                 int line = (int)csv.LineNumber;
                 string run = csv.GetString(index[0]);
                 int iteration = (int)Integer(csv.GetString(index[1]), path, line, "iteration");
@@ -334,10 +358,10 @@ public sealed class SweepOutput
     private static Dictionary<string, double> ReadAgreement(string path)
     {
         var agreement = new Dictionary<string, double>(StringComparer.Ordinal);
-        using var csv = OpenCsv(path);
+        using var csv = CsvFiles.Open(path);
         int config = -1, column = -1;
         bool first = true;
-        while (csv.Read())
+        while (CsvFiles.Read(csv, path))
         {
             if (first)
             {
@@ -348,6 +372,7 @@ public sealed class SweepOutput
                 if (config < 0) throw new DataFormatException(path, "missing column 'config_id'", 1);
                 if (column < 0) return agreement;
             }
+            CsvFiles.CheckWidth(csv, path, csv.Headers.Count);
             agreement[csv.GetString(config)] = Real(csv.GetString(column), path, (int)csv.LineNumber, csv.Headers[column]);
         }
         return agreement;

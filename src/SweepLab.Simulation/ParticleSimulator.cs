@@ -30,32 +30,12 @@ public static class ParticleSimulator
 {
     public static SimulatedDataset Simulate(SimulationSettings settings, IReadOnlyList<Rotation>? poses = null)
     {
-        settings.EnsureValid();
-        if (poses is not null && poses.Count != settings.Particles)
-            throw new ArgumentException($"{poses.Count} poses given for {settings.Particles} particles", nameof(poses));
-        var phantoms = PhantomFactory.Create(settings);
+        var (phantoms, labels, infos, scales) = Prepare(settings, poses);
         int n = settings.Particles, box = settings.BoxPixels, pixels = box * box;
-        var labels = DrawLabels(settings);
-        var infos = new ParticleInfo[n];
-        var scales = new double[n];
         var images = new float[(long)n * pixels];
-        string stackName = SimulatedDatasetWriter.StackFileName;
-
         Parallel.For(0, n, () => new Scratch(box), (i, _, scratch) =>
         {
-            var pose = poses?[i] ?? SimulationRandom.UniformRotation(
-                Uniform(settings, SimulationRandom.StreamPose, i, 0), Uniform(settings, SimulationRandom.StreamPose, i, 1), Uniform(settings, SimulationRandom.StreamPose, i, 2));
-            var ctf = DrawCtf(settings, i);
-            double originX = settings.ShiftSigmaAngstrom * Normal(settings, SimulationRandom.StreamShift, i, 0);
-            double originY = settings.ShiftSigmaAngstrom * Normal(settings, SimulationRandom.StreamShift, i, 1);
-            double scale = settings.AmplitudeScaleSpread > 0
-                ? Math.Exp(settings.AmplitudeScaleSpread * Normal(settings, SimulationRandom.StreamScale, i, 0) - 0.5 * settings.AmplitudeScaleSpread * settings.AmplitudeScaleSpread)
-                : 1.0;
-            var image = images.AsSpan(i * pixels, pixels);
-            Project(phantoms[labels[i]], pose, originX, originY, scale, settings.PixelSizeAngstrom, box, image, scratch);
-            ApplyCtf(image, box, settings.PixelSizeAngstrom, ctf, scratch.Transform);
-            infos[i] = new ParticleInfo($"{i + 1:D6}@{stackName}", pose, originX, originY, ctf);
-            scales[i] = scale;
+            RenderClean(settings, phantoms[labels[i]], infos[i], scales[i], images.AsSpan(i * pixels, pixels), scratch);
             return scratch;
         }, _ => { });
 
@@ -69,6 +49,81 @@ public static class ParticleSimulator
             return transform;
         }, _ => { });
         return new SimulatedDataset(settings, phantoms, infos, labels, scales, images, signalVariance, noiseSigma);
+    }
+
+    /// <summary>
+    /// The same dataset as <see cref="Simulate"/>, bit for bit, without holding the images: they are formed in chunks and
+    /// handed to <paramref name="append"/> in particle order (100,000 particles of 256 px would be 26 GB in memory). The
+    /// SNR needs the mean signal variance over every particle before any noise is added, so each chunk is formed twice
+    /// (once for the variance, once to add noise and hand over): twice the projection work, memory of one chunk. The
+    /// returned dataset's Images is empty.
+    /// </summary>
+    public static SimulatedDataset SimulateStreamed(SimulationSettings settings, Action<ReadOnlySpan<float>> append,
+        IReadOnlyList<Rotation>? poses = null, int chunkParticles = 0)
+    {
+        ArgumentNullException.ThrowIfNull(append);
+        var (phantoms, labels, infos, scales) = Prepare(settings, poses);
+        int n = settings.Particles, box = settings.BoxPixels, pixels = box * box;
+        int chunk = chunkParticles > 0 ? chunkParticles : Math.Max(1, (1 << 26) / pixels); // 256 MB of float32 images
+        var buffer = new float[(long)Math.Min(chunk, n) * pixels];
+        var variances = new double[n];
+        void Form(int start, int count, bool noisy, double sigma) =>
+            Parallel.For(0, count, () => new Scratch(box), (j, _, scratch) =>
+            {
+                int i = start + j;
+                var image = buffer.AsSpan(j * pixels, pixels);
+                RenderClean(settings, phantoms[labels[i]], infos[i], scales[i], image, scratch);
+                if (noisy) AddNoise(image, settings, i, sigma, scratch.Transform);
+                else variances[i] = Variance(image);
+                return scratch;
+            }, _ => { });
+        for (int start = 0; start < n; start += chunk) Form(start, Math.Min(chunk, n - start), noisy: false, 0);
+        double signalVariance = 0;
+        for (int i = 0; i < n; i++) signalVariance += variances[i]; // in particle order, as Simulate sums
+        signalVariance /= n;
+        double noiseSigma = Math.Sqrt(signalVariance / settings.Snr);
+        for (int start = 0; start < n; start += chunk)
+        {
+            int count = Math.Min(chunk, n - start);
+            Form(start, count, noisy: true, noiseSigma);
+            append(buffer.AsSpan(0, count * pixels));
+        }
+        return new SimulatedDataset(settings, phantoms, infos, labels, scales, [], signalVariance, noiseSigma);
+    }
+
+    /// <summary>Everything but the images: maps, labels, and each particle's pose, CTF, origin and amplitude scale.</summary>
+    private static (IReadOnlyList<Phantom> Phantoms, int[] Labels, ParticleInfo[] Infos, double[] Scales) Prepare(
+        SimulationSettings settings, IReadOnlyList<Rotation>? poses)
+    {
+        settings.EnsureValid();
+        if (poses is not null && poses.Count != settings.Particles)
+            throw new ArgumentException($"{poses.Count} poses given for {settings.Particles} particles", nameof(poses));
+        var phantoms = PhantomFactory.Create(settings);
+        int n = settings.Particles;
+        var labels = DrawLabels(settings);
+        var infos = new ParticleInfo[n];
+        var scales = new double[n];
+        string stackName = SimulatedDatasetWriter.StackFileName;
+        for (int i = 0; i < n; i++)
+        {
+            var pose = poses?[i] ?? SimulationRandom.UniformRotation(
+                Uniform(settings, SimulationRandom.StreamPose, i, 0), Uniform(settings, SimulationRandom.StreamPose, i, 1), Uniform(settings, SimulationRandom.StreamPose, i, 2));
+            var ctf = DrawCtf(settings, i);
+            double originX = settings.ShiftSigmaAngstrom * Normal(settings, SimulationRandom.StreamShift, i, 0);
+            double originY = settings.ShiftSigmaAngstrom * Normal(settings, SimulationRandom.StreamShift, i, 1);
+            scales[i] = settings.AmplitudeScaleSpread > 0
+                ? Math.Exp(settings.AmplitudeScaleSpread * Normal(settings, SimulationRandom.StreamScale, i, 0) - 0.5 * settings.AmplitudeScaleSpread * settings.AmplitudeScaleSpread)
+                : 1.0;
+            infos[i] = new ParticleInfo($"{i + 1:D6}@{stackName}", pose, originX, originY, ctf);
+        }
+        return (phantoms, labels, infos, scales);
+    }
+
+    /// <summary>One particle's noise-free image: its class's exact projection at its pose and origin, times its CTF.</summary>
+    private static void RenderClean(SimulationSettings settings, Phantom phantom, ParticleInfo info, double scale, Span<float> image, Scratch scratch)
+    {
+        Project(phantom, info.Rotation, info.OriginXAngstrom, info.OriginYAngstrom, scale, settings.PixelSizeAngstrom, settings.BoxPixels, image, scratch);
+        ApplyCtf(image, settings.BoxPixels, settings.PixelSizeAngstrom, info.Ctf, scratch.Transform);
     }
 
     /// <summary>

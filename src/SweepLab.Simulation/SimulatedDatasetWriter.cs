@@ -1,6 +1,8 @@
+using SweepLab.Core.Geometry;
 using SweepLab.Core.IO;
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 using SweepLab.Formats;
 using SweepLab.Formats.Mrc;
 using SweepLab.Formats.Particles;
@@ -26,17 +28,47 @@ public static class SimulatedDatasetWriter
 
     public static IReadOnlyList<string> Write(string directory, SimulatedDataset dataset)
     {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return WriteFiles(directory, dataset.Settings, stack =>
+        {
+            for (int i = 0; i < dataset.Particles.Count; i++) stack.Append(dataset.Image(i));
+            return dataset;
+        });
+    }
+
+    /// <summary>
+    /// Simulates and writes in one pass without holding the images (<see cref="ParticleSimulator.SimulateStreamed"/>):
+    /// the same files, byte for byte, as <see cref="Write(string, SimulatedDataset)"/> of <see cref="ParticleSimulator.Simulate"/>,
+    /// for sets larger than memory. Returns the files and the dataset's metadata (its Images empty).
+    /// </summary>
+    public static (IReadOnlyList<string> Files, SimulatedDataset Dataset) Simulate(string directory, SimulationSettings settings,
+        IReadOnlyList<Rotation>? poses = null, int chunkParticles = 0)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.EnsureValid();
+        int box = settings.BoxPixels;
+        SimulatedDataset? metadata = null;
+        var files = WriteFiles(directory, settings, stack => metadata = ParticleSimulator.SimulateStreamed(settings, images =>
+        {
+            for (int start = 0; start < images.Length; start += box * box) stack.Append(images.Slice(start, box * box));
+        }, poses, chunkParticles));
+        return (files, metadata!);
+    }
+
+    /// <summary>Every file of a dataset into a staging folder, then moved into place; <paramref name="writeStack"/> fills the stack and returns the metadata.</summary>
+    private static IReadOnlyList<string> WriteFiles(string directory, SimulationSettings s, Func<MrcStackWriter, SimulatedDataset> writeStack)
+    {
         using var section = ExitGate.Enter();
         Directory.CreateDirectory(directory);
         string staging = Path.Combine(directory, $".staging-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         try
         {
-            var s = dataset.Settings;
             int box = s.BoxPixels;
+            SimulatedDataset dataset;
             using (var stack = new MrcStackWriter(Path.Combine(staging, StackFileName), box, box, s.PixelSizeAngstrom))
             {
-                for (int i = 0; i < dataset.Particles.Count; i++) stack.Append(dataset.Image(i));
+                dataset = writeStack(stack);
                 stack.Complete();
             }
             var optics = new[] { new OpticsGroupInfo(1, "opticsGroup1", s.VoltageKilovolt, s.SphericalAberrationMillimetre, s.AmplitudeContrast, s.PixelSizeAngstrom, box) };
@@ -65,45 +97,74 @@ public static class SimulatedDatasetWriter
         }
     }
 
-    /// <summary>One row per particle: what generated it. Invariant culture, round-trippable numbers.</summary>
+    private static readonly string[] TruthColumns =
+    [
+        "rlnImageName", "true_class_number", "true_class_name", "rot_deg", "tilt_deg", "psi_deg", "origin_x_angstrom", "origin_y_angstrom",
+        "defocus_u_angstrom", "defocus_v_angstrom", "defocus_angle_deg", "amplitude_scale",
+    ];
+
+    private static readonly CsvWriterOptions TruthWriting = CsvWriterOptions.Default with { NewLine = "\n" };
+
+    /// <summary>Empty lines are skipped; broken quoting is an error on its line.</summary>
+    private static readonly CsvReaderOptions TruthReading = CsvReaderOptions.Default with
+    {
+        TrackLineNumbers = true, MalformedData = CsvMalformedDataHandling.Throw,
+    };
+
+    /// <summary>One row per particle: what generated it. Invariant culture, round-trippable numbers, LF line ends; a
+    /// field is quoted only when it holds a comma, quote or line break (never, for the names the simulator gives).</summary>
     public static void WriteTruth(TextWriter writer, SimulatedDataset dataset)
     {
         var c = CultureInfo.InvariantCulture;
-        writer.Write("rlnImageName,true_class_number,true_class_name,rot_deg,tilt_deg,psi_deg,origin_x_angstrom,origin_y_angstrom,defocus_u_angstrom,defocus_v_angstrom,defocus_angle_deg,amplitude_scale\n");
+        using var csv = CsvWriter.Create(writer, TruthWriting, leaveOpen: true);
+        csv.WriteRecord(TruthColumns);
         for (int i = 0; i < dataset.Particles.Count; i++)
         {
             var p = dataset.Particles[i];
             var (rot, tilt, psi) = p.Rotation.ToRelionEulerDegrees();
             int k = dataset.TrueClass[i];
-            writer.Write(string.Join(',', p.ImageName, (k + 1).ToString(c), dataset.Phantoms[k].Name,
+            csv.WriteRecord([p.ImageName, (k + 1).ToString(c), dataset.Phantoms[k].Name,
                 rot.ToString("R", c), tilt.ToString("R", c), psi.ToString("R", c),
                 p.OriginXAngstrom.ToString("R", c), p.OriginYAngstrom.ToString("R", c),
                 p.Ctf.DefocusUAngstrom.ToString("R", c), p.Ctf.DefocusVAngstrom.ToString("R", c), p.Ctf.DefocusAngleDegrees.ToString("R", c),
-                dataset.AmplitudeScale[i].ToString("R", c)));
-            writer.Write('\n');
+                dataset.AmplitudeScale[i].ToString("R", c)]);
         }
     }
 
-    /// <summary>Reads truth.csv back: the 0-based true class of each rlnImageName.</summary>
+    /// <summary>Reads truth.csv back: the 0-based true class of each rlnImageName (other columns may be absent).</summary>
+    /// <exception cref="DataFormatException">Naming the file and line: no header, a missing column, a record of the
+    /// wrong width, broken quoting, or a class number that is not an integer &gt;= 1.</exception>
     public static IReadOnlyDictionary<string, int> ReadTruthClasses(string path)
     {
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        using var reader = new StreamReader(path);
-        string? header = reader.ReadLine() ?? throw new DataFormatException(path, "empty truth file", 1);
-        var columns = header.Split(',');
-        int nameColumn = Array.IndexOf(columns, "rlnImageName"), classColumn = Array.IndexOf(columns, "true_class_number");
-        if (nameColumn < 0 || classColumn < 0) throw new DataFormatException(path, "needs columns rlnImageName and true_class_number", 1);
-        int line = 1;
-        for (string? row = reader.ReadLine(); row is not null; row = reader.ReadLine())
+        using var csv = CsvReader.FromFile(path, TruthReading);
+        try
         {
-            line++;
-            if (row.Length == 0) continue;
-            var cells = row.Split(',');
-            if (cells.Length != columns.Length) throw new DataFormatException(path, $"{cells.Length} values where the header has {columns.Length}", line);
-            if (!int.TryParse(cells[classColumn], NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) || number < 1)
-                throw new DataFormatException(path, $"true_class_number '{cells[classColumn]}' is not a class number >= 1", line);
-            result[cells[nameColumn]] = number - 1;
+            var columns = csv.Headers;
+            if (columns.Count == 0) throw new DataFormatException(path, "empty truth file (no header)", 1);
+            int nameColumn = IndexOf(columns, "rlnImageName"), classColumn = IndexOf(columns, "true_class_number");
+            if (nameColumn < 0 || classColumn < 0) throw new DataFormatException(path, "needs columns rlnImageName and true_class_number", 1);
+            while (csv.Read())
+            {
+                int line = (int)csv.LineNumber;
+                if (csv.FieldCount != columns.Count) throw new DataFormatException(path, $"{csv.FieldCount} values where the header has {columns.Count}", line);
+                string cell = csv.GetString(classColumn);
+                if (!int.TryParse(cell, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) || number < 1)
+                    throw new DataFormatException(path, $"true_class_number '{cell}' is not a class number >= 1", line);
+                result[csv.GetString(nameColumn)] = number - 1;
+            }
+        }
+        catch (CsvFormatException e)
+        {
+            throw new DataFormatException(path, $"malformed CSV: {e.Message}", e.LineNumber > 0 ? (int)e.LineNumber : null, innerException: e);
         }
         return result;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> columns, string name)
+    {
+        for (int i = 0; i < columns.Count; i++)
+            if (columns[i] == name) return i;
+        return -1;
     }
 }

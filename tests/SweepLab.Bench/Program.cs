@@ -44,6 +44,7 @@ using (var workspace = new BenchWorkspace(root, options.KeepTemporary))
                 case RelionBench.Section: RelionBench.Run(workspace, report, options); break;
                 case SweepBench.Section: SweepBench.Run(device, workspace, report, options); break;
                 case ReportBench.Section: ReportBench.Run(workspace, report, options); break;
+                case ScaleBench.Section: ScaleBench.Run(device, workspace, report, options); break;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

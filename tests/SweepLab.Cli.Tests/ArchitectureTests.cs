@@ -1,8 +1,13 @@
 using System.Reflection;
+using System.Xml.Linq;
 
 namespace SweepLab.Cli.Tests;
 
-/// <summary>Holds the one-way dependency arrows of STYLE.md's layer table: each layer may use only those below it.</summary>
+/// <summary>
+/// Holds the one-way dependency arrows of STYLE.md's layer table: each layer may use only those below it, and each
+/// project uses exactly the packages listed here. The lists are checked against the csproj files themselves, so a
+/// package added to a project (or dropped from one) fails here until the table says so.
+/// </summary>
 public class ArchitectureTests
 {
     private static readonly Dictionary<string, string[]> Allowed = new()
@@ -14,16 +19,60 @@ public class ArchitectureTests
         ["SweepLab.Engine"] = ["SweepLab.Core", "SweepLab.Compute"],
         ["SweepLab.Sweeps"] = ["SweepLab.Core"],
         ["SweepLab.Reports"] = ["SweepLab.Core", "SweepLab.Sweeps", "SweepLab.Formats"],
+        ["SweepLab.Cli"] = ["SweepLab.Core", "SweepLab.Formats", "SweepLab.Compute", "SweepLab.Simulation", "SweepLab.Engine", "SweepLab.Sweeps", "SweepLab.Reports"],
     };
 
-    /// <summary>Heavy or outward-facing packages and the only projects allowed to use them.</summary>
-    private static readonly Dictionary<string, string[]> PackageOwners = new()
+    /// <summary>Every PackageReference of every project under src/, by project: ILGPU in Compute only, YAML and the
+    /// console in the CLI only, plotting and data frames in Reports only.</summary>
+    private static readonly Dictionary<string, string[]> Packages = new()
     {
-        ["ILGPU"] = ["SweepLab.Compute"],
-        ["Cocona"] = ["sweeplab"],
-        ["YamlDotNet"] = ["sweeplab", "SweepLab.Sweeps"],
-        ["Plotly.NET"] = ["SweepLab.Reports"],
+        ["SweepLab.Core"] = ["MathNet.Numerics"],
+        ["SweepLab.Formats"] = [],
+        ["SweepLab.Compute"] = ["ILGPU"],
+        ["SweepLab.Simulation"] = ["CsvHelper"],
+        ["SweepLab.Engine"] = ["MathNet.Numerics"],
+        ["SweepLab.Sweeps"] = ["CsvHelper"],
+        ["SweepLab.Reports"] = ["Plotly.NET", "Plotly.NET.CSharp", "Microsoft.Data.Analysis", "CsvHelper"],
+        ["SweepLab.Cli"] = ["Cocona", "YamlDotNet", "CsvHelper"],
     };
+
+    /// <summary>A project under src/ as its csproj declares it.</summary>
+    private sealed record Project(string Name, string AssemblyName, IReadOnlySet<string> Packages, IReadOnlySet<string> References);
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SweepLab.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new DirectoryNotFoundException("SweepLab.sln not found above the test binaries");
+    }
+
+    /// <summary>PackageReference items without a condition in a props file, which every project below it gets.</summary>
+    private static IEnumerable<string> InheritedPackages(string root)
+    {
+        foreach (string props in new[] { Path.Combine(root, "Directory.Build.props"), Path.Combine(root, "src", "Directory.Build.props") }.Where(File.Exists))
+            foreach (var item in XDocument.Load(props).Descendants("PackageReference"))
+                if (item.Ancestors().All(a => a.Attribute("Condition") is null) && item.Attribute("Condition") is null)
+                    yield return (string)item.Attribute("Include")!;
+    }
+
+    private static List<Project> SourceProjects()
+    {
+        string root = RepoRoot();
+        var inherited = InheritedPackages(root).ToList();
+        var projects = new List<Project>();
+        foreach (string file in Directory.GetFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var doc = XDocument.Load(file);
+            string name = Path.GetFileNameWithoutExtension(file);
+            string assembly = doc.Descendants("AssemblyName").Select(e => e.Value.Trim()).FirstOrDefault() ?? name;
+            var packages = doc.Descendants("PackageReference").Select(e => (string?)e.Attribute("Include") ?? (string)e.Attribute("Update")!)
+                .Concat(inherited).ToHashSet(StringComparer.Ordinal);
+            var references = doc.Descendants("ProjectReference").Select(e => Path.GetFileNameWithoutExtension(((string)e.Attribute("Include")!).Replace('\\', '/')))
+                .ToHashSet(StringComparer.Ordinal);
+            projects.Add(new Project(name, assembly, packages, references));
+        }
+        return projects;
+    }
 
     private static IEnumerable<Assembly> SweepLabAssemblies()
     {
@@ -44,33 +93,61 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void ProjectReferencesPointTowardTheCore()
+    public void EveryProjectsPackagesAreTheListedOnes()
     {
-        var assemblies = SweepLabAssemblies().ToList();
-        Assert.Contains(assemblies, a => a.GetName().Name == "SweepLab.Core");
-        foreach (var assembly in assemblies)
+        var projects = SourceProjects();
+        Assert.Equal(Packages.Keys.Order(StringComparer.Ordinal), projects.Select(p => p.Name).Order(StringComparer.Ordinal));
+        foreach (var project in projects)
         {
-            string name = assembly.GetName().Name!;
-            if (!Allowed.TryGetValue(name, out var allowed)) continue;
-            var used = assembly.GetReferencedAssemblies().Select(r => r.Name!).Where(n => n.StartsWith("SweepLab", StringComparison.Ordinal));
-            foreach (var dependency in used)
-                Assert.True(allowed.Contains(dependency), $"{name} must not depend on {dependency}");
+            var listed = Packages[project.Name].ToHashSet(StringComparer.Ordinal);
+            var unlisted = project.Packages.Except(listed).Order(StringComparer.Ordinal).ToList();
+            var gone = listed.Except(project.Packages).Order(StringComparer.Ordinal).ToList();
+            Assert.True(unlisted.Count == 0, $"{project.Name} references {string.Join(", ", unlisted)}, which ArchitectureTests.Packages does not list for it");
+            Assert.True(gone.Count == 0, $"ArchitectureTests.Packages lists {string.Join(", ", gone)} for {project.Name}, whose csproj no longer references it");
         }
     }
 
     [Fact]
-    public void HeavyPackagesStayInTheirLayer()
+    public void ProjectFilesReferenceOnlyLowerLayers()
     {
+        foreach (var project in SourceProjects())
+            foreach (string reference in project.References)
+                Assert.True(Allowed[project.Name].Contains(reference), $"{project.Name}.csproj must not reference {reference}");
+    }
+
+    [Fact]
+    public void ProjectReferencesPointTowardTheCore()
+    {
+        var assemblies = SweepLabAssemblies().ToList();
+        var projectOf = SourceProjects().ToDictionary(p => p.AssemblyName, p => p.Name);
+        Assert.Contains(assemblies, a => a.GetName().Name == "SweepLab.Core");
+        Assert.Equal(projectOf.Keys.Order(StringComparer.Ordinal), assemblies.Select(a => a.GetName().Name!).Order(StringComparer.Ordinal));
+        foreach (var assembly in assemblies)
+        {
+            string name = projectOf[assembly.GetName().Name!];
+            var used = assembly.GetReferencedAssemblies().Select(r => r.Name!).Where(n => n.StartsWith("SweepLab", StringComparison.Ordinal));
+            foreach (var dependency in used)
+                Assert.True(Allowed[name].Contains(dependency), $"{name} must not depend on {dependency}");
+        }
+    }
+
+    /// <summary>The compiled code agrees: an assembly uses a package's assembly only where its own project lists the
+    /// package (not one it merely gets through a project reference).</summary>
+    [Fact]
+    public void PackagesAreUsedOnlyWhereListed()
+    {
+        var projects = SourceProjects().ToDictionary(p => p.AssemblyName);
+        var allPackages = Packages.Values.SelectMany(p => p).Distinct(StringComparer.Ordinal).ToList();
         foreach (var assembly in SweepLabAssemblies())
         {
-            string name = assembly.GetName().Name!;
-            foreach (var reference in assembly.GetReferencedAssemblies())
+            var project = projects[assembly.GetName().Name!];
+            foreach (string reference in assembly.GetReferencedAssemblies().Select(r => r.Name!))
             {
-                foreach (var (package, owners) in PackageOwners)
-                {
-                    if (reference.Name!.StartsWith(package, StringComparison.Ordinal))
-                        Assert.True(owners.Contains(name), $"{name} references {reference.Name}; only {string.Join(", ", owners)} may");
-                }
+                // The most specific package the assembly comes from (Plotly.NET.CSharp, not Plotly.NET).
+                string? package = allPackages.Where(p => reference == p || reference.StartsWith(p + ".", StringComparison.Ordinal)).MaxBy(p => p.Length);
+                if (package is null) continue;
+                Assert.True(project.Packages.Contains(package),
+                    $"{project.Name} uses {reference} (package {package}); only {string.Join(", ", projects.Values.Where(p => p.Packages.Contains(package)).Select(p => p.Name))} list it");
             }
         }
     }

@@ -108,4 +108,28 @@ public class ReaderTests(StandardSweep sweep) : IClassFixture<StandardSweep>
 
         Assert.Throws<DirectoryNotFoundException>(() => SweepOutput.Load(Path.Combine(dir.Path, "missing")));
     }
+
+    [Fact]
+    public void Short_records_and_broken_quoting_name_file_and_line()
+    {
+        using var dir = new TempDir();
+        SweepFixture.Write(dir.Path, new FixtureSpec { Axes = [("class_similarity", ["0", "0.1"])], Seeds = 2, Maps = false, Failed = new HashSet<int>() });
+        // A record without its value read as NaN before; now it is an error on its line.
+        string iterations = Path.Combine(dir.Path, "iterations.csv");
+        var lines = File.ReadAllLines(iterations);
+        lines[4] = lines[4][..lines[4].LastIndexOf(',')];
+        File.WriteAllLines(iterations, lines);
+        var e = Assert.Throws<DataFormatException>(() => SweepOutput.Load(dir.Path));
+        Assert.Equal((iterations, 5), (e.FilePath, e.LineNumber));
+        Assert.Contains("3 fields, header has 4", e.Message);
+
+        File.Delete(iterations);
+        string results = Path.Combine(dir.Path, "results.csv");
+        lines = File.ReadAllLines(results);
+        lines[2] = "\"" + lines[2];
+        File.WriteAllLines(results, lines);
+        e = Assert.Throws<DataFormatException>(() => SweepOutput.Load(dir.Path));
+        Assert.Equal((results, 3), (e.FilePath, e.LineNumber));
+        Assert.Contains("malformed CSV", e.Message);
+    }
 }

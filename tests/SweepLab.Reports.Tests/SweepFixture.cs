@@ -283,6 +283,8 @@ internal static class SweepFixture
             ["name"] = spec.Name,
             ["settings"] = settingNames,
             ["varying"] = spec.Axes.Select(a => a.Name).ToList(),
+            // As the CLI serialises them (SweepSpecYaml.TopLevelYaml): reports copy these and never read the YAML.
+            ["reproduce"] = new Dictionary<string, string> { ["dataset"] = "dataset:\n  simulate: {particles: 2000, classes: 2, box: 16}\n", ["seed"] = "seed: 1000\n" },
             ["yaml"] = yaml.ToString(),
         };
         File.WriteAllText(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));

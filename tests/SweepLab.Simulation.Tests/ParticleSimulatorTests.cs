@@ -25,6 +25,28 @@ public class ParticleSimulatorTests
     }
 
     [Theory]
+    [InlineData(NoiseColour.White, 7)]
+    [InlineData(NoiseColour.Coloured, 16)]
+    public void StreamedSimulationWritesTheSameFilesAsTheInMemoryOne(NoiseColour noise, int chunk)
+    {
+        var settings = Small() with { Noise = noise, ShiftSigmaAngstrom = 3, AmplitudeScaleSpread = 0.2 };
+        string root = Directory.CreateTempSubdirectory("sweeplab-stream-").FullName;
+        try
+        {
+            var memory = SimulatedDatasetWriter.Write(Path.Combine(root, "memory"), ParticleSimulator.Simulate(settings));
+            var (streamed, dataset) = SimulatedDatasetWriter.Simulate(Path.Combine(root, "streamed"), settings, chunkParticles: chunk);
+            Assert.Equal(memory.Select(Path.GetFileName), streamed.Select(Path.GetFileName));
+            foreach (var (a, b) in memory.Zip(streamed)) Assert.True(File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b)), $"{Path.GetFileName(a)} differs");
+            Assert.Empty(dataset.Images);
+            Assert.Equal(ParticleSimulator.Simulate(settings).NoiseSigma, dataset.NoiseSigma);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Theory]
     [InlineData(1000, new[] { 0.6, 0.4 })]
     [InlineData(997, new[] { 0.5, 0.4, 0.1 })]
     [InlineData(1000, new[] { 0.7, 0.25, 0.05 })]

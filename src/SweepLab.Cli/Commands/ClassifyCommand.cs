@@ -19,6 +19,7 @@ internal sealed class ClassifyCommand
         [Option("input-volumes", Description = "Comma-separated MRC maps to start from (initialisation input_volumes)")] string? inputVolumes = null,
         [Option(Description = "Solvent/focus mask (MRC on the particles' box)")] string? mask = null,
         [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto",
+        [Option(Description = "Folder keeping the preprocessed particles between runs (read, FFT'd and cropped once per input and target resolution)")] string? cache = null,
         [Option(Description = "No per-iteration display or messages (errors and the final summary only)")] bool quiet = false) =>
         CommandGuard.Run(() =>
         {
@@ -27,12 +28,13 @@ internal sealed class ClassifyCommand
             using var display = ProgressDisplay.Current;
             ConfigSettings.Apply(Knobs); // every setting's own problems first, before any file is read
             Devices.Parse(device);
-            OutputCheck.EnsureWritable(@out, "--out");
+            if (cache is not null) OutputCheck.EnsureWritable(cache, "--cache");
+            OutputCheck.EnsureWritable(@out, "--out"); // last: it names the folder whose disk is watched
             Interruption.Kept = () => $"nothing was written to {Path.GetFullPath(@out)}";
             var table = ParticleFiles.Read(particles);
             var config = ConfigSettings.Apply(Knobs, pixelSizeAngstrom: table.PixelSizeAngstrom, particleCount: table.Count);
             var volumes = inputVolumes?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var loaded = DataLoader.Load(table, particles, config.TargetResolutionAngstrom, truth, volumes, mask, Log);
+            var loaded = DataLoader.Load(table, particles, config.TargetResolutionAngstrom, truth, volumes, mask, Log, cache);
             using var compute = Devices.Open(device);
             using var kernels = new ClassificationKernels(compute);
             kernels.UploadParticles(loaded.Set);

@@ -73,8 +73,8 @@ internal sealed class SimulateCommand
                 poses = source.Particles.Take(settings.Particles).Select(p => p.Rotation).ToList();
             }
             Console.Error.WriteLine($"simulating {settings.Particles} particles into {Path.GetFullPath(@out)}");
-            var dataset = ParticleSimulator.Simulate(settings, poses);
-            var files = SimulatedDatasetWriter.Write(@out, dataset);
+            // streamed: the images are formed and written in chunks, so any particle count fits in memory
+            var (files, dataset) = SimulatedDatasetWriter.Simulate(@out, settings, poses);
             var c = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(c, $"simulated {settings.Particles} particles ({settings.Preset}, {settings.Classes} classes: {string.Join('/', settings.EffectiveFractions)}), box {settings.BoxPixels} at {settings.PixelSizeAngstrom} A/px, SNR {settings.Snr} (noise sigma {dataset.NoiseSigma:G4})"));
             foreach (string file in files) Console.WriteLine($"  {file}");

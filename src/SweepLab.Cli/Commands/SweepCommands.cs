@@ -137,6 +137,7 @@ internal sealed class SweepCommands
             runs = plan.Runs.Count,
             max_runs = plan.MaxRunCount,
             search = SearchJson(plan.Spec.Search),
+            reproduce = SweepFolders.ReproduceJson(yaml),
             yaml,
         }, new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.WriteAllText(Path.Combine(output, SweepJson), json);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CsvHelper;
 using SweepLab.Core.Fourier;
 using SweepLab.Engine;
 using SweepLab.Formats;
@@ -131,6 +132,10 @@ internal static class RunOutputs
         return metrics;
     }
 
+    private static readonly CsvWriterOptions IterationsCsv = CsvWriterOptions.Default with { NewLine = "\n" };
+
+    /// <summary>One row per iteration: schedule values, per-class fractions (hard then soft), ESS and likelihood
+    /// summaries, then the ESS histogram's bins. Invariant culture, round-trippable reals, LF line ends.</summary>
     public static void WriteIterations(TextWriter writer, ClassificationResult result)
     {
         var c = CultureInfo.InvariantCulture;
@@ -141,11 +146,11 @@ internal static class RunOutputs
         for (int i = 0; i < k; i++) header.Add($"fraction_soft_{i + 1}");
         header.AddRange(["mean_ess", "median_ess", "fraction_changed", "mean_log_likelihood", "volume_change_rms", "wall_seconds"]);
         for (int i = 0; i < bins; i++) header.Add($"ess_bin_{i}");
-        writer.Write(string.Join(',', header));
-        writer.Write('\n');
+        using var csv = CsvWriter.Create(writer, IterationsCsv, leaveOpen: true);
+        csv.WriteRecord(header.ToArray());
         foreach (var it in result.Iterations)
         {
-            var row = new List<string>
+            var row = new List<string>(header.Count)
             {
                 it.Iteration.ToString(c), it.Epoch.ToString(c), it.IsFullBatch ? "1" : "0", it.BatchSize.ToString(c),
                 it.LearningRate.ToString("R", c), it.Similarity.ToString("R", c), it.Hard ? "1" : "0",
@@ -155,8 +160,7 @@ internal static class RunOutputs
             row.AddRange([it.MeanEss.ToString("R", c), it.MedianEss.ToString("R", c), it.FractionChanged.ToString("R", c),
                 it.MeanLogLikelihood.ToString("R", c), it.VolumeChangeRms.ToString("R", c), it.WallSeconds.ToString("R", c)]);
             row.AddRange(it.EssHistogram.Select(b => b.ToString(c)));
-            writer.Write(string.Join(',', row));
-            writer.Write('\n');
+            csv.WriteRecord(row.ToArray());
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using SweepLab.Sweeps;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
 
 namespace SweepLab.Cli;
 
@@ -74,6 +75,28 @@ public static partial class SweepSpecYaml
         return new Reader(path).Read(text);
     }
 
+    /// <summary>
+    /// The top-level <paramref name="keys"/> of a sweep file, each with its value, serialised again as YAML text
+    /// ("dataset:\n  simulate: {particles: 2000}\n"; the file's flow or block style and quoting kept, comments not); null
+    /// for a key the file lacks. sweep.json carries the dataset and seed blocks this way, so reports copy them into
+    /// reproduce files without reading YAML.
+    /// </summary>
+    /// <exception cref="SweepSpecException">The text is not YAML a sweep file may hold (as <see cref="Parse"/> says).</exception>
+    public static IReadOnlyDictionary<string, string?> TopLevelYaml(string text, params IReadOnlyList<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(keys);
+        var root = new Reader(null).Root(text);
+        var serializer = new SerializerBuilder().WithIndentedSequences().Build();
+        var blocks = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (string key in keys)
+        {
+            var entry = root.Children.FirstOrDefault(p => p.Key is YamlScalarNode { Value: var k } && k == key);
+            blocks[key] = entry.Key is null ? null : serializer.Serialize(new YamlMappingNode { { entry.Key, entry.Value } });
+        }
+        return blocks;
+    }
+
     private sealed partial class Reader(string? path)
     {
         private readonly List<SpecError> _errors = [];
@@ -84,7 +107,8 @@ public static partial class SweepSpecYaml
 
         private static int Line(YamlNode? node) => node is null ? 0 : (int)node.Start.Line;
 
-        public SweepSpec Read(string text)
+        /// <summary>The file's top-level map, after screening; every problem so far is thrown.</summary>
+        public YamlMappingNode Root(string text)
         {
             YamlMappingNode? root = null;
             if (!Screen(text)) throw new SweepSpecException(_errors);
@@ -102,8 +126,12 @@ public static partial class SweepSpecYaml
                 string message = e.InnerException is { } inner && e.Message.Contains("see inner", StringComparison.OrdinalIgnoreCase) ? inner.Message : e.Message;
                 Error((int)e.Start.Line, "", $"not valid YAML: {message}");
             }
-            if (root is null) throw new SweepSpecException(_errors);
+            return root ?? throw new SweepSpecException(_errors);
+        }
 
+        public SweepSpec Read(string text)
+        {
+            var root = Root(text);
             var entries = Entries(root, "");
             foreach (var (key, keyNode, _) in entries)
                 if (!TopLevelKeys.Contains(key))

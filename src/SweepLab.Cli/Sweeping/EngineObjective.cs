@@ -48,7 +48,7 @@ internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset,
         var configs = runs.Select(r => Config(r.Run, table)).ToList();
         double resolution = configs[0].TargetResolutionAngstrom;
         var data = _data.GetOrAdd(resolution, r => new Lazy<LoadedParticles>(() =>
-            DataLoader.Load(table, dataset.ParticleFile, r, dataset.TruthFile, log: log))).Value;
+            DataLoader.Load(table, dataset.ParticleFile, r, dataset.TruthFile, log: log, cacheDirectory: dataset.CacheDirectory))).Value;
         var kernels = KernelsFor(resolution, data);
         lock (kernels)
         {

@@ -9,10 +9,18 @@ namespace SweepLab.Cli.Sweeping;
 /// <summary>
 /// The sweep file's dataset block: particles from files (<c>particles: x.star</c>, optional <c>truth: truth.csv</c>),
 /// or <c>simulate: {...}</c> with any simulator option (the same names as <c>sweeplab simulate</c>, snake_case). A
-/// simulated set is written once to DIR/data and reused on resume when its settings are unchanged.
+/// simulated set is written once to DIR/data and reused on resume when its settings are unchanged. The preprocessed
+/// particles are kept in <c>cache:</c> (default DIR/cache; <c>none</c> for no cache), shared by resumes, later sweeps
+/// pointing there and SLURM tasks.
 /// </summary>
 internal sealed record SweepDataset(string ParticleFile, string? TruthFile, SimulationSettings? Simulation)
 {
+    /// <summary>Folder of the preprocessed-particle cache (see <see cref="Formats.Preprocessing.ParticleCache"/>); null = none.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>The cache folder a sweep uses when its file does not name one.</summary>
+    public const string DefaultCacheFolder = "cache";
+
     private Formats.Particles.ParticleTable? _table;
 
     /// <summary>The particle table, read once per process (after <see cref="Materialise"/> for a simulated set).</summary>
@@ -25,6 +33,7 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         var block = spec.Dataset;
         if (block.Entries.Count == 0) throw new UserInputException($"{spec.SourcePath}: dataset: missing; give particles: FILE or simulate: {{...}}");
         string? particles = null, truth = null;
+        string? cache = Path.Combine(outputDirectory, DefaultCacheFolder);
         SimulationSettings? simulation = null;
         string baseFolder = Path.GetDirectoryName(Path.GetFullPath(spec.SourcePath ?? ".")) ?? ".";
         foreach (var entry in block.Entries)
@@ -34,7 +43,11 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
                 case "particles": particles = Resolve(Scalar(entry, errors, where), baseFolder); break;
                 case "truth": truth = Resolve(Scalar(entry, errors, where), baseFolder); break;
                 case "simulate": simulation = ReadSimulation(entry, errors, where); break;
-                default: errors.Add($"{where(entry.Line)}: dataset.{entry.Key}: unknown key; expected particles, truth or simulate"); break;
+                case "cache":
+                    string? folder = Scalar(entry, errors, where);
+                    cache = folder is null || folder.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Resolve(folder, baseFolder);
+                    break;
+                default: errors.Add($"{where(entry.Line)}: dataset.{entry.Key}: unknown key; expected particles, truth, simulate or cache"); break;
             }
         }
         if (particles is null && simulation is null) errors.Add($"{where(block.Line)}: dataset: give particles: FILE or simulate: {{...}}");
@@ -43,10 +56,11 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         if (simulation is not null)
         {
             string data = Path.Combine(outputDirectory, "data");
-            return new SweepDataset(Path.Combine(data, SimulatedDatasetWriter.StarFileName), Path.Combine(data, SimulatedDatasetWriter.TruthFileName), simulation);
+            return new SweepDataset(Path.Combine(data, SimulatedDatasetWriter.StarFileName), Path.Combine(data, SimulatedDatasetWriter.TruthFileName), simulation)
+                { CacheDirectory = cache };
         }
         if (!File.Exists(particles)) throw new UserInputException($"{where(block.Find("particles")!.Line)}: dataset.particles: {particles} not found");
-        return new SweepDataset(particles!, truth, null);
+        return new SweepDataset(particles!, truth, null) { CacheDirectory = cache };
     }
 
     /// <summary>Checks a file dataset's images (exist, long enough) before any run; a simulated set is made whole.</summary>
@@ -64,7 +78,7 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         string wanted = JsonSerializer.Serialize(Simulation with { Fractions = Simulation.EffectiveFractions.ToArray() });
         if (File.Exists(stamp) && File.ReadAllText(stamp) == wanted && File.Exists(ParticleFile)) return;
         log($"simulating {Simulation.Particles} particles into {folder}");
-        SimulatedDatasetWriter.Write(folder, ParticleSimulator.Simulate(Simulation));
+        SimulatedDatasetWriter.Simulate(folder, Simulation);
         AtomicFile.WriteAllText(stamp, wanted);
     }
 

@@ -170,7 +170,7 @@ internal static partial class SweepExecution
     public static void WriteReport(string output)
     {
         Commands.ExportCommand.WriteForRanked(output);
-        var report = Reports.ReportWriter.Write(output);
+        var report = Reports.ReportWriter.Write(SweepFolders.Load(output));
         Console.WriteLine($"report: {Path.Combine(output, "report.html")} ({report.Charts.Count} charts)");
     }
 }

@@ -48,9 +48,16 @@ public static class ParticleSetLoader
         {
             stacks.Dispose();
         }
-        var infos = new ParticleInfo[n];
-        for (int i = 0; i < n; i++) infos[i] = table.Particles[i] with { ImageName = table.Images[i].ToString() };
-        return new ParticleSet(grid, infos, data);
+        return new ParticleSet(grid, Infos(table), data);
+    }
+
+    /// <summary>Every particle's metadata as the set keeps it, named by its image reference (index@stack).</summary>
+    public static ParticleInfo[] Infos(ParticleTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var infos = new ParticleInfo[table.Count];
+        for (int i = 0; i < infos.Length; i++) infos[i] = table.Particles[i] with { ImageName = table.Images[i].ToString() };
+        return infos;
     }
 
     /// <summary>Keeps the most recently used stacks open: particles of one micrograph usually come together.</summary>

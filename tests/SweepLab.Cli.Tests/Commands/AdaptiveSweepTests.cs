@@ -104,6 +104,10 @@ public class AdaptiveSweepTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             Assert.Contains("class_similarity", json.RootElement.GetProperty("settings").EnumerateArray().Select(e => e.GetString()));
             Assert.Equal("boundary", json.RootElement.GetProperty("search").GetProperty("kind").GetString());
+            // The dataset and seed blocks as the CLI serialised them, for reproduce files.
+            var reproduce = json.RootElement.GetProperty("reproduce");
+            Assert.Equal(Dataset.ReplaceLineEndings("\n") + "\n", reproduce.GetProperty("dataset").GetString());
+            Assert.Equal("seed: 3\n", reproduce.GetProperty("seed").GetString());
         }
         var sweep = SweepOutput.Load(dir);
         Assert.Equal([0.0, 0.5, 0.75, 1.0], sweep.Runs.Select(r => double.Parse(r.Settings["class_similarity"], CultureInfo.InvariantCulture)).Distinct().Order());

@@ -102,6 +102,30 @@ public class DataCommandTests
         Assert.True(iterations.Length > 5);
     }
 
+    [Fact]
+    public void ClassifyWithACacheLoadsTheSecondTimeAndGivesTheSameResult()
+    {
+        using var temp = new TempFolder();
+        Assert.Equal(0, CliRunner.Run(temp.Path, SmallSimulation("data")).ExitCode);
+        string[] Classify(string output) => ["classify", "--particles", "data/particles.star", "--out", output, "--cache", "cache", "--classes", "2",
+            "--target-resolution", "15", "--batch-size-per-class", "100", "--init-subset-size", "100", "--anneal-end", "5", "--seed", "1"];
+        var first = CliRunner.Run(temp.Path, Classify("first"));
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("preprocessed (kept in", first.Stderr);
+        var second = CliRunner.Run(temp.Path, Classify("second"));
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Contains("loaded from", second.Stderr);
+        Assert.Single(Directory.GetFiles(temp.File("cache"), "particles-*.slcache"));
+        Assert.Equal(File.ReadAllBytes(temp.File("first/particles.star")), File.ReadAllBytes(temp.File("second/particles.star")));
+        Assert.Equal(File.ReadAllBytes(temp.File("first/class_001.mrc")), File.ReadAllBytes(temp.File("second/class_001.mrc")));
+        // A --cache that cannot be a folder is refused before any work.
+        File.WriteAllText(temp.File("blocked"), "a file");
+        var refused = CliRunner.Run(temp.Path, "classify", "--particles", "data/particles.star", "--out", "third", "--cache", "blocked");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("--cache", refused.Stderr);
+        Assert.False(Directory.Exists(temp.File("third")));
+    }
+
     [Theory]
     [InlineData("--classes", "1", "classes")]
     [InlineData("--class-similarity", "1.5", "class_similarity")]

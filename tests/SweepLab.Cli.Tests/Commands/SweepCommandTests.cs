@@ -56,6 +56,10 @@ public class SweepCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         var resumed = CliRunner.Run(temp.Path, "run", "sweep.yaml", "--out", "killed", "--no-report", "--group-size", "2");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains("from before", resumed.Stdout);
+        // The resume read the preprocessed particles the killed run left in DIR/cache, and its results are the same bits.
+        Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "killed", "cache"), "particles-*.slcache"));
+        Assert.Contains("loaded from", resumed.Stderr);
+        Assert.Contains("preprocessed (kept in", clean.Stderr);
         Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Path, "clean", "results.csv")), File.ReadAllBytes(Path.Combine(temp.Path, "killed", "results.csv")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Path, "clean", "stability.csv")), File.ReadAllBytes(Path.Combine(temp.Path, "killed", "stability.csv")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Path, "clean", "iterations.csv")), File.ReadAllBytes(Path.Combine(temp.Path, "killed", "iterations.csv")));

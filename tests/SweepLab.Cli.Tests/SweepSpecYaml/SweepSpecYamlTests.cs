@@ -384,3 +384,24 @@ public class SweepSpecYamlTests
         Assert.Equal(["s.yaml:2: baselines[1]: the baseline 'relion' is named twice"], Messages("base: {classes: 2}\nbaselines: [relion, relion]"));
     }
 }
+
+public sealed class SweepDatasetCacheTests
+{
+    private static SweepLab.Cli.Sweeping.SweepDataset Dataset(string cacheLine, string folder)
+    {
+        string yaml = $"name: c\ndataset:\n  simulate: {{particles: 100}}\n{cacheLine}base:\n  classes: 2\n";
+        return SweepLab.Cli.Sweeping.SweepDataset.FromSpec(SweepSpecYaml.Parse(yaml, Path.Combine(folder, "s.yaml")), Path.Combine(folder, "out"));
+    }
+
+    [Fact]
+    public void CacheDefaultsToTheSweepFolderAndFollowsTheFile()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "sweeplab-cache-spec");
+        Assert.Equal(Path.Combine(folder, "out", "cache"), Dataset("", folder).CacheDirectory);
+        Assert.Null(Dataset("  cache: none\n", folder).CacheDirectory);
+        Assert.Equal(Path.Combine(folder, "shared"), Dataset("  cache: shared\n", folder).CacheDirectory); // relative to the sweep file
+        Assert.Equal("/scratch/c", Dataset("  cache: /scratch/c\n", folder).CacheDirectory);
+        var bad = Assert.Throws<UserInputException>(() => Dataset("  cache: [a, b]\n", folder));
+        Assert.Contains("s.yaml:4: dataset.cache", bad.Message);
+    }
+}
