@@ -1,3 +1,4 @@
+using SweepLab.Compute.Kernels;
 using SweepLab.Core.Ctf;
 using SweepLab.Core.Particles;
 
@@ -184,7 +185,7 @@ public static class ReferenceKernels
             int shell = Math.Min((int)Math.Round(Math.Sqrt(r2)), shells - 1);
             int voxel = ((v * box + z) * box + y) * box + x;
             double d = denominator[voxel] + regulariserPerVolume[v * shells + shell];
-            if (d <= 0) continue;
+            if (!(d >= KernelMath.SmallestDenominator)) continue;
             result[2 * voxel] = numerator[2 * voxel] / d;
             result[2 * voxel + 1] = numerator[2 * voxel + 1] / d;
         }

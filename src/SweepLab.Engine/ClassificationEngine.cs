@@ -30,7 +30,7 @@ public delegate bool IterationObserver(int runIndex, IterationMetrics metrics);
 /// every such run, and one backprojection pass accumulates all of them. The noise spectrum is estimated once per
 /// particle set (see <see cref="ParticleStatistics"/>). See README "The engine" for the exact formulas.
 /// </summary>
-public sealed class ClassificationEngine
+public sealed partial class ClassificationEngine
 {
     private const int FinalChunk = 4096;
     /// <summary>Resolution the consensus is low-passed to before an automatic mask is thresholded from it.</summary>
@@ -124,217 +124,91 @@ public sealed class ClassificationEngine
         return results;
     }
 
-    /// <summary>The state of one run inside a lockstep group.</summary>
-    private sealed class RunState(ClassificationConfig config, int slot, int runIndex, int volumeOffset, RunSchedule schedule, int particles)
-    {
-        /// <summary>Position in the group: indexes the per-run sums, output stacks and masks.</summary>
-        public int Slot { get; } = slot;
-        public ClassificationConfig Config { get; } = config;
-        public int RunIndex { get; } = runIndex;
-        public int VolumeOffset { get; } = volumeOffset;
-        public int K => Config.ClassCount;
-        public int[] VolumeIndices => Enumerable.Range(VolumeOffset, K).ToArray();
-        public RunSchedule Schedule { get; set; } = schedule;
-        public double InitialSimilarity { get; set; } = config.ClassSimilarity;
-        public double[] Priors { get; } = Enumerable.Repeat(1.0 / config.ClassCount, config.ClassCount).ToArray();
-        public int[] LastClass { get; } = Enumerable.Repeat(-1, particles).ToArray();
-        public List<IterationMetrics> Iterations { get; } = new();
-        public bool Active { get; set; } = true;
-        public bool StoppedEarly { get; set; }
-        public int? ConvergenceIteration { get; set; }
-        public IterationPlan? LastPlan { get; set; }
-        /// <summary>The noise spectrum sigma^2 per shell this run's likelihood uses now (see noise_update).</summary>
-        public double[] Noise { get; set; } = [];
-        /// <summary>Last shell the likelihood uses now (see resolution_schedule).</summary>
-        public int LikelihoodShell { get; set; }
-        /// <summary>The limit the grow schedule chose at the last M-step, taken up after the maps are updated.</summary>
-        public int NextLikelihoodShell { get; set; }
-        /// <summary>1/sigma^2 per shell, zero outside the likelihood's shells; runs on the static, fixed model share one array.</summary>
-        public float[] Weights { get; set; } = [];
-        /// <summary>Shell power of each class's current map (tau2_source = class_map).</summary>
-        public double[][] Tau2 { get; set; } = [];
-        public bool UsesSharedWeights => Config.NoiseUpdate == NoiseUpdate.Static && Config.ResolutionSchedule == ResolutionSchedule.Fixed;
-    }
-
-    /// <summary>The likelihood's weights for a run's current noise spectrum and shell limit (DC left out under the grow schedule, as RELION does).</summary>
-    private float[] RunWeights(RunState run, float[] shared)
-    {
-        if (run.UsesSharedWeights) return shared;
-        int first = run.Config.ResolutionSchedule == ResolutionSchedule.Grow ? 1 : 0;
-        return EmSteps.LikelihoodWeights(run.Noise, run.Config.NoiseModel, _input.Particles.Grid, first, run.LikelihoodShell);
-    }
-
+    /// <summary>
+    /// Steps a lockstep group through its iterations: one shared E-step (<see cref="EStep"/>) over each batch, then
+    /// each active run's own steps (<see cref="Iterate"/>), then convergence and the observer
+    /// (<see cref="FinishIteration"/>); finally a last E-step over every particle (<see cref="FinalResults"/>).
+    /// </summary>
     private ClassificationResult[] RunGroup(IReadOnlyList<ClassificationConfig> configs, IReadOnlyList<int> runIndices, IterationObserver? observer)
     {
         var clock = Stopwatch.StartNew();
-        var set = _input.Particles;
-        int n = set.Count, m = _kernels.Box, floatsPerVolume = 2 * m * m * m, shells = _kernels.ShellCount;
         var statistics = Statistics(configs[0].RegularisationTau2Fudge);
-        var sharedWeights = statistics.InverseNoise(configs[0].NoiseModel, set, configs.Max(c => c.ClassCount));
-        var runs = new List<RunState>();
-        int totalVolumes = 0;
-        for (int r = 0; r < configs.Count; r++)
-        {
-            var config = configs[r];
-            var run = new RunState(config, r, runIndices[r], totalVolumes, RunSchedule.FromConfig(config, n), n)
-            {
-                Noise = statistics.NoiseSpectrum.ToArray(),
-                LikelihoodShell = config.ResolutionSchedule == ResolutionSchedule.Grow
-                    ? EmSteps.InitialLikelihoodShell(set.Grid, config.InitLowpassResolutionAngstrom, shells - 1)
-                    : statistics.LikelihoodShellCount(config.ClassCount) - 1,
-            };
-            run.Weights = RunWeights(run, sharedWeights);
-            runs.Add(run);
-            totalVolumes += config.ClassCount;
-        }
-        var solvent = runs.Select(r => MaskFor(r.Config, statistics)).ToArray();
-        var masks = solvent.Select(x => x.Mask).ToArray();
-        // Maps are held pre-corrected for trilinear projection: reconstructions are divided by the envelope twice (once
-        // for the splat that made them, once for the gather that reads them), the user's maps once; the solvent mask
-        // rides along in the same real-space pass.
-        var reconstructionFactors = masks.Select(mask => VolumeOperations.GriddingCorrection(m, 2, mask)).ToArray();
-
+        var staticWeights = statistics.InverseNoise(configs[0].NoiseModel, _input.Particles, configs.Max(c => c.ClassCount));
+        // Wiener filter with the consensus signal spectrum: a class's own spectrum would feed back on itself (a blurred
+        // map lowers its tau^2, which raises the regulariser and blurs it further). tau2_source = class_map opts into that.
+        var consensusRegulariser = ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, configs[0].RegularisationTau2Fudge);
         // One stack holds every run's classes for the shared residual pass; the M-step is per run (its own sums and
         // output), so a run's result never depends on which other runs share its group.
-        using var volumes = _kernels.CreateVolumes(totalVolumes);
-        var running = runs.Select(r => _kernels.CreateSums(r.K)).ToArray();
-        var batchSums = runs.Select(r => _kernels.CreateSums(r.K)).ToArray();
-        var runVolumes = runs.Select(r => _kernels.CreateVolumes(r.K)).ToArray();
+        using var volumes = _kernels.CreateVolumes(configs.Sum(c => c.ClassCount));
+        var shared = new SharedModel(statistics, staticWeights, consensusRegulariser, volumes);
+        var runs = new List<RunState>();
         try
         {
-            var host = new float[totalVolumes][];
-            foreach (var run in runs)
+            int volumeOffset = 0;
+            for (int r = 0; r < configs.Count; r++)
             {
-                var initial = InitialVolumes(run.Config, statistics);
-                var initialFactor = run.Config.Initialisation switch
-                {
-                    InitialisationMode.InputVolumes => VolumeOperations.GriddingCorrection(m, 1, masks[run.Slot]),
-                    _ => reconstructionFactors[run.Slot],
-                };
-                for (int k = 0; k < run.K; k++)
-                {
-                    VolumeOperations.ApplyRealSpaceMask(initial[k], m, initialFactor);
-                    host[run.VolumeOffset + k] = initial[k];
-                    volumes.UploadVolume(run.VolumeOffset + k, initial[k]);
-                }
-                if (run.Config.Tau2Source == Tau2Source.ClassMap) run.Tau2 = initial.Select(v => InitialTau2(run.Config, v, m, shells)).ToArray();
+                StartRun(configs[r], runIndices[r], volumeOffset, shared, runs);
+                volumeOffset += configs[r].ClassCount;
             }
-
             var sampler = runs[0].Schedule.Batches.CreateSampler();
             int iterations = runs[0].Schedule.TotalIterationCount;
-            // Wiener filter with the consensus signal spectrum: a class's own spectrum would feed back on itself (a blurred
-            // map lowers its tau^2, which raises the regulariser and blurs it further). tau2_source = class_map opts into that.
-            var consensusRegulariser = ParticleStatistics.Regulariser(statistics.NoiseSpectrum, statistics.SignalSpectrum, configs[0].RegularisationTau2Fudge);
             for (int t = 0; t < iterations && runs.Any(r => r.Active); t++)
             {
                 var iterationClock = Stopwatch.StartNew();
                 int[] batch = sampler.Batch(t).ToArray();
-                int b = batch.Length;
                 var active = runs.Where(r => r.Active).ToList();
-                var logLikelihoods = ScoreBatch(batch, active, volumes);
-
-                var pending = new List<(RunState Run, IterationMetrics Metrics)>();
-                foreach (var run in active)
-                {
-                    var loglik = logLikelihoods[run];
-                    if (t == 0 && run.Config.AutoSimilarityTargetEssFraction is double target)
-                    {
-                        run.InitialSimilarity = ClassPosterior.TuneInitialSimilarity(loglik, ClassPosterior.LogPriors(run.Priors), run.Config.SimilarityModel, target);
-                        run.Schedule = RunSchedule.FromConfig(run.Config, n, run.InitialSimilarity);
-                    }
-                    var plan = run.Schedule.At(t);
-                    run.LastPlan = plan;
-                    var (posteriors, ess) = Posteriors(loglik, run, plan, b);
-                    var weights = new float[posteriors.Length];
-                    for (int i = 0; i < weights.Length; i++) weights[i] = EmSteps.BackprojectionWeight(posteriors[i]);
-                    int slot = run.Slot;
-                    _kernels.Backproject(batch, weights, batchSums[slot]);
-                    // Sufficient statistics are kept on the full data's scale: a batch of b stands for n particles.
-                    double rate = t == 0 ? 1 : plan.LearningRate;
-                    var noiseUsed = run.Noise;
-                    if (run.Config.NoiseUpdate == NoiseUpdate.PerIteration) run.Noise = UpdatedNoise(run, batch, weights, volumes, rate);
-                    _kernels.Blend(running[slot], batchSums[slot], Enumerable.Repeat((float)(1 - rate), run.K).ToArray(),
-                        Enumerable.Repeat((float)(rate * n / b), run.K).ToArray());
-                    Reconstruct(run, running[slot], runVolumes[slot], noiseUsed, statistics, consensusRegulariser);
-                    var metrics = BatchMetrics(run, plan, batch, loglik, posteriors, ess);
-                    pending.Add((run, metrics));
-                    // Class priors follow the soft fractions with the same learning rate as the maps.
-                    for (int k = 0; k < run.K; k++) run.Priors[k] = (1 - rate) * run.Priors[k] + rate * metrics.ClassFractionsSoft[k];
-                    if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow)
-                        run.NextLikelihoodShell = GrownLikelihoodShell(run, running[slot], noiseUsed, statistics);
-                }
-
-                var change = new double[runs.Count];
-                foreach (var run in runs)
-                {
-                    int runSlot = run.Slot;
-                    if (!run.Active) continue; // finished runs keep their final maps
-                    var downloaded = runVolumes[runSlot].Download();
-                    for (int k = 0; k < run.K; k++)
-                    {
-                        int v = run.VolumeOffset + k;
-                        var updated = downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).ToArray();
-                        // RELION reconstructs only within the shells this iteration's likelihood used.
-                        if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) VolumeOperations.LowPass(updated, m, run.LikelihoodShell);
-                        VolumeOperations.ApplyRealSpaceMask(updated, m, reconstructionFactors[runSlot]);
-                        volumes.UploadVolume(v, updated);
-                        change[runSlot] = Math.Max(change[runSlot], VolumeOperations.RelativeRmsChange(host[v], updated));
-                        host[v] = updated;
-                        if (run.Config.Tau2Source == Tau2Source.ClassMap) run.Tau2[k] = FourierVolume.ShellPower(updated, m, shells);
-                    }
-                    if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) run.LikelihoodShell = run.NextLikelihoodShell;
-                    run.Weights = RunWeights(run, sharedWeights);
-                }
-
-                foreach (var (run, metrics) in pending)
-                {
-                    var complete = metrics with { VolumeChangeRms = change[run.Slot], WallSeconds = iterationClock.Elapsed.TotalSeconds };
-                    run.Iterations.Add(complete);
-                    var plan = run.LastPlan!;
-                    bool settled = !double.IsNaN(complete.FractionChanged) && complete.FractionChanged < run.Config.ConvergenceSwitchFraction;
-                    if (settled && plan.Epoch >= 1) run.ConvergenceIteration ??= t;
-                    if (settled && plan.IsFullBatch && t < iterations - 1) { run.Active = false; run.StoppedEarly = true; }
-                    if (observer?.Invoke(run.RunIndex, complete) == true && run.Active) { run.Active = false; run.StoppedEarly = true; }
-                }
+                var logLikelihoods = EStep(batch, active, volumes);
+                var metrics = new IterationMetrics[active.Count];
+                for (int i = 0; i < active.Count; i++) metrics[i] = Iterate(active[i], t, batch, logLikelihoods[i], shared);
+                for (int i = 0; i < active.Count; i++)
+                    FinishIteration(active[i], metrics[i] with { WallSeconds = iterationClock.Elapsed.TotalSeconds }, iterations, observer);
             }
-
-            double groupSeconds = clock.Elapsed.TotalSeconds;
-            return FinalResults(runs, host, volumes, groupSeconds / runs.Count, solvent.Select(x => x.RadiusAngstrom).ToArray());
+            return FinalResults(runs, volumes, clock.Elapsed.TotalSeconds / runs.Count);
         }
         finally
         {
-            foreach (var d in running.Concat(batchSums)) d.Dispose();
-            foreach (var d in runVolumes) d.Dispose();
+            foreach (var run in runs) run.Dispose();
         }
     }
 
     /// <summary>
-    /// The M-step's division: V = num / (den + sigma^2 / (T tau^2)), with tau^2 from each class's own map
-    /// (tau2_source = class_map) or the consensus spectrum, and sigma^2 the noise spectrum this iteration's E-step used.
+    /// A run's starting state, added to <paramref name="runs"/> as soon as it holds device memory: the static noise
+    /// spectrum, the first likelihood limit and weights, the solvent mask, and the starting maps (masked, pre-corrected
+    /// for projection, uploaded into the shared stack; their tau^2 for tau2_source = class_map).
     /// </summary>
-    private void Reconstruct(RunState run, BackprojectionSums sums, VolumeStack output, double[] noise, ParticleStatistics statistics, float[] consensusRegulariser)
+    private void StartRun(ClassificationConfig config, int runIndex, int volumeOffset, SharedModel shared, List<RunState> runs)
     {
-        double fudge = run.Config.RegularisationTau2Fudge;
-        if (run.Config.Tau2Source == Tau2Source.ClassMap)
-            _kernels.Reconstruct(sums, run.Tau2.SelectMany(tau2 => EmSteps.ClassMapRegulariser(noise, tau2, fudge)).ToArray(), output, perVolume: true);
-        else
-            _kernels.Reconstruct(sums, run.UsesSharedWeights ? consensusRegulariser : ParticleStatistics.Regulariser(noise, statistics.SignalSpectrum, fudge), output);
-    }
-
-    /// <summary>
-    /// resolution_schedule = grow: the next likelihood limit from each class's SSNR, T tau^2_k mean(den_k) / sigma^2,
-    /// with den_k the CTF^2 weights the M-step just accumulated (see <see cref="EmSteps.NextLikelihoodShell"/>).
-    /// </summary>
-    private int GrownLikelihoodShell(RunState run, BackprojectionSums sums, double[] noise, ParticleStatistics statistics)
-    {
-        int m = _kernels.Box, voxels = m * m * m, shells = _kernels.ShellCount;
-        var numerator = new float[run.K * 2 * voxels];
-        var denominator = new float[run.K * voxels];
-        sums.Download(numerator, denominator);
-        var meanDenominator = Enumerable.Range(0, run.K)
-            .Select(k => ParticleStatistics.ShellMean(denominator.AsSpan(k * voxels, voxels), m, shells)).ToArray();
-        var tau2 = run.Config.Tau2Source == Tau2Source.ClassMap ? run.Tau2 : Enumerable.Repeat(statistics.SignalSpectrum, run.K).ToArray();
-        return EmSteps.NextLikelihoodShell(tau2, meanDenominator, noise, run.Config.RegularisationTau2Fudge, shells - 1);
+        var statistics = shared.Statistics;
+        int m = _kernels.Box, shells = _kernels.ShellCount;
+        var (mask, radiusAngstrom) = MaskFor(config, statistics);
+        var run = new RunState(config, runIndex, volumeOffset, _input.Particles.Count, _kernels)
+        {
+            Mask = mask,
+            MaskRadiusAngstrom = radiusAngstrom,
+            // Maps are held pre-corrected for trilinear projection: reconstructions are divided by the envelope twice (once
+            // for the splat that made them, once for the gather that reads them), the user's maps once; the solvent mask
+            // rides along in the same real-space pass.
+            ReconstructionFactor = VolumeOperations.GriddingCorrection(m, 2, mask),
+            Noise = statistics.NoiseSpectrum.ToArray(),
+            LikelihoodShell = config.ResolutionSchedule == ResolutionSchedule.Grow
+                ? EmSteps.InitialLikelihoodShell(_input.Particles.Grid, config.InitLowpassResolutionAngstrom, shells - 1)
+                : statistics.LikelihoodShellCount(config.ClassCount) - 1,
+        };
+        runs.Add(run);
+        run.Weights = RunWeights(run, shared.StaticWeights);
+        var initial = InitialVolumes(config, statistics);
+        var initialFactor = config.Initialisation switch
+        {
+            InitialisationMode.InputVolumes => VolumeOperations.GriddingCorrection(m, 1, run.Mask),
+            _ => run.ReconstructionFactor,
+        };
+        for (int k = 0; k < run.K; k++)
+        {
+            VolumeOperations.ApplyRealSpaceMask(initial[k], m, initialFactor);
+            run.Maps[k] = initial[k];
+            shared.Volumes.UploadVolume(volumeOffset + k, initial[k]);
+        }
+        if (config.Tau2Source == Tau2Source.ClassMap) run.Tau2 = initial.Select(v => InitialTau2(config, v, m, shells)).ToArray();
     }
 
     /// <summary>
@@ -351,89 +225,6 @@ public sealed class ClassificationEngine
         double cut = grid.OriginalBox * grid.OriginalPixelSizeAngstrom / config.InitLowpassResolutionAngstrom + 1;
         for (int s = 0; s < shells; s++) if (s > cut) tau2[s] = 0;
         return tau2;
-    }
-
-    /// <summary>
-    /// Log-likelihoods of the batch under every active run's classes: one residual pass over each particle scores every
-    /// class of every run, each with its run's own likelihood weights (noise spectrum and shells).
-    /// </summary>
-    private Dictionary<RunState, double[]> ScoreBatch(int[] batch, IReadOnlyList<RunState> active, VolumeStack volumes)
-    {
-        var result = new Dictionary<RunState, double[]>();
-        int b = batch.Length, shells = _kernels.ShellCount;
-        var indices = active.SelectMany(r => r.VolumeIndices).ToArray();
-        var weights = new float[indices.Length * shells];
-        int position = 0;
-        foreach (var run in active)
-            for (int k = 0; k < run.K; k++, position++) run.Weights.AsSpan(0, shells).CopyTo(weights.AsSpan(position * shells, shells));
-        var residuals = new float[(long)b * indices.Length];
-        _kernels.Residuals(batch, indices, volumes, weights, residuals);
-        position = 0;
-        foreach (var run in active)
-        {
-            result[run] = LogLikelihoods(residuals, b, indices.Length, position, run.K);
-            position += run.K;
-        }
-        return result;
-    }
-
-    /// <summary>
-    /// noise_update = per_iteration: the batch's posterior-weighted residual power per shell against the run's current
-    /// maps (beyond the maps' extent, the raw image power), blended into the running spectrum with the learning rate.
-    /// </summary>
-    private double[] UpdatedNoise(RunState run, int[] batch, float[] weights, VolumeStack volumes, double rate)
-    {
-        int shells = _kernels.ShellCount;
-        var perParticle = new float[(long)batch.Length * shells];
-        _kernels.ShellResiduals(batch, run.VolumeIndices, volumes, weights, perParticle);
-        var batchNoise = EmSteps.NoiseFromShellResiduals(perParticle, batch.Length, _input.Particles.Grid, shells);
-        var blended = new double[shells];
-        for (int s = 0; s < shells; s++) blended[s] = (1 - rate) * run.Noise[s] + rate * batchNoise[s];
-        return blended;
-    }
-
-    /// <summary>L[i, k] = -residual (sum |X - CTF V_k|^2 / sigma^2): the Gaussian log-likelihood up to a constant.</summary>
-    private static double[] LogLikelihoods(float[] residuals, int b, int stride, int offset, int k)
-    {
-        var loglik = new double[b * k];
-        for (int i = 0; i < b; i++)
-            for (int c = 0; c < k; c++) loglik[i * k + c] = -residuals[(long)i * stride + offset + c];
-        return loglik;
-    }
-
-    private static (double[] Posteriors, double[] Ess) Posteriors(double[] loglik, RunState run, IterationPlan plan, int b)
-    {
-        var posteriors = new double[b * run.K];
-        var ess = new double[b];
-        ClassPosterior.ComputeBatch(loglik, ClassPosterior.LogPriors(run.Priors), plan.Similarity, run.Config.SimilarityModel, plan.Hard, posteriors, ess);
-        return (posteriors, ess);
-    }
-
-    private static IterationMetrics BatchMetrics(RunState run, IterationPlan plan, int[] batch, double[] loglik, double[] posteriors, double[] ess)
-    {
-        int b = batch.Length, k = run.K;
-        var labels = new int[b];
-        int seen = 0, changed = 0;
-        double logSum = 0;
-        var logPriors = ClassPosterior.LogPriors(run.Priors);
-        for (int i = 0; i < b; i++)
-        {
-            labels[i] = ClassPosterior.ArgMax(posteriors.AsSpan(i * k, k));
-            int previous = run.LastClass[batch[i]];
-            if (previous >= 0) { seen++; if (previous != labels[i]) changed++; }
-            run.LastClass[batch[i]] = labels[i];
-            double max = double.NegativeInfinity;
-            for (int c = 0; c < k; c++) max = Math.Max(max, loglik[i * k + c] + logPriors[c]);
-            double sum = 0;
-            for (int c = 0; c < k; c++) sum += Math.Exp(loglik[i * k + c] + logPriors[c] - max);
-            logSum += max + Math.Log(sum);
-        }
-        var summary = EssStatistics.Summarise(ess, k);
-        // The rate actually used: 1 at iteration 0 (there are no running statistics to blend with yet).
-        double rate = plan.Index == 0 ? 1 : plan.LearningRate;
-        return new IterationMetrics(plan.Index, plan.Epoch, plan.IsFullBatch, b, rate, plan.Similarity, plan.Hard,
-            ClassFractions.Hard(labels, k), ClassFractions.Soft(posteriors, k), summary.Mean, summary.Median, summary.BinCounts,
-            seen > 0 ? (double)changed / seen : double.NaN, logSum / b, 0, 0);
     }
 
     /// <summary>The run's real-space solvent mask (null = none) and the radius of its sphere in Angstrom (0 = none, NaN = a mask file).</summary>
@@ -474,8 +265,8 @@ public sealed class ClassificationEngine
     }
 
     /// <summary>A last E-step over every particle with the final maps and the last iteration's similarity, hard flag and likelihood weights.</summary>
-    /// <param name="volumes">The group's stack, which already holds every run's final maps (the same as <paramref name="host"/>).</param>
-    private ClassificationResult[] FinalResults(List<RunState> runs, float[][] host, VolumeStack volumes, double secondsPerRun, double[] maskRadiusAngstrom)
+    /// <param name="volumes">The group's stack, which already holds every run's final maps (the same as each run's Maps).</param>
+    private ClassificationResult[] FinalResults(List<RunState> runs, VolumeStack volumes, double secondsPerRun)
     {
         var set = _input.Particles;
         int n = set.Count, m = _kernels.Box;
@@ -487,12 +278,12 @@ public sealed class ClassificationEngine
         {
             int count = Math.Min(FinalChunk, n - start);
             var chunk = Enumerable.Range(start, count).ToArray();
-            var logLikelihoods = ScoreBatch(chunk, runs, volumes);
+            var logLikelihoods = EStep(chunk, runs, volumes);
             for (int r = 0; r < runs.Count; r++)
             {
                 var run = runs[r];
                 var plan = run.LastPlan!;
-                ClassPosterior.ComputeBatch(logLikelihoods[run], ClassPosterior.LogPriors(run.Priors), plan.Similarity, run.Config.SimilarityModel, plan.Hard,
+                ClassPosterior.ComputeBatch(logLikelihoods[r], ClassPosterior.LogPriors(run.Priors), plan.Similarity, run.Config.SimilarityModel, plan.Hard,
                     posteriors[r].AsSpan(start * run.K, count * run.K), ess[r].AsSpan(start, count));
             }
         }
@@ -516,7 +307,7 @@ public sealed class ClassificationEngine
             // Results are true-scale maps: undo the projection pre-correction.
             var classVolumes = Enumerable.Range(0, k).Select(c =>
             {
-                var map = (float[])host[run.VolumeOffset + c].Clone();
+                var map = (float[])run.Maps[c].Clone();
                 VolumeOperations.ApplyRealSpaceMask(map, m, trueScale);
                 return map;
             }).ToArray();
@@ -524,7 +315,7 @@ public sealed class ClassificationEngine
                 assignments, packed, maxPosterior, ess[r], hard, soft, ClassFractions.MinorityToMajorityRatio(hard),
                 ClassFractions.IsCollapsed(hard, run.Config.CollapseFloorFraction), run.ConvergenceIteration, run.StoppedEarly,
                 summary.Mean, summary.Median, summary.BinCounts, Truth(assignments, k, classVolumes, m), classVolumes, secondsPerRun,
-                set.Grid.OriginalBox * set.Grid.OriginalPixelSizeAngstrom / Math.Max(1, run.LikelihoodShell), maskRadiusAngstrom[r]);
+                set.Grid.OriginalBox * set.Grid.OriginalPixelSizeAngstrom / Math.Max(1, run.LikelihoodShell), run.MaskRadiusAngstrom);
         }
         return results;
     }

@@ -123,5 +123,13 @@ public sealed class KernelMathTests
     {
         Assert.Equal(new Complex32(1f, -2f), KernelMath.ReconstructVoxel(new Complex32(3f, -6f), 2f, 1f));
         Assert.Equal(new Complex32(0f, 0f), KernelMath.ReconstructVoxel(new Complex32(3f, -6f), 0f, 0f));
+        // A denormal denominator (a dying class's underflowed weights) is empty too: its reciprocal overflows.
+        Assert.True(float.IsInfinity(1f / 3.3e-40f));
+        Assert.Equal(new Complex32(0f, 0f), KernelMath.ReconstructVoxel(new Complex32(6.2e-38f, 6.5e-38f), 3.3e-40f, 0f));
+        Assert.Equal(new Complex32(0f, 0f), KernelMath.ReconstructVoxel(new Complex32(1e-40f, 0f), 1e-44f, 0f));
+        // the smallest normal one still divides
+        var smallest = KernelMath.ReconstructVoxel(new Complex32(2 * KernelMath.SmallestDenominator, 0f), KernelMath.SmallestDenominator, 0f);
+        Assert.Equal(new Complex32(2f, 0f), smallest);
+        Assert.Equal(KernelMath.SmallestDenominator, BitConverter.Int32BitsToSingle(0x00800000)); // 2^-126, the smallest normal float
     }
 }

@@ -190,14 +190,24 @@ public static class KernelMath
     }
 
     /// <summary>
-    /// One voxel of the reconstruction num / (den + reg); zero where den + reg is not positive (an empty voxel
-    /// without regularisation) so that no NaN reaches the next E-step.
+    /// The smallest denominator <see cref="ReconstructVoxel"/> divides by: the smallest normal float. A denormal one
+    /// holds no usable weight, its reciprocal overflows (PoCL's fast math divides by multiplying with it: +-infinity,
+    /// then NaN in the next FFT), and devices that flush denormals read it as zero; so every device treats it as empty.
+    /// It arises where a class's posterior weights underflow, e.g. a class dying under learning rate 1 (the engine also
+    /// leaves out posteriors below 1e-20; this guard holds whatever the weights, e.g. near CTF zeros).
+    /// </summary>
+    public const float SmallestDenominator = 1.17549435E-38f;
+
+    /// <summary>
+    /// One voxel of the reconstruction num / (den + reg); zero where den + reg is below <see cref="SmallestDenominator"/>
+    /// (an empty voxel without regularisation, or one whose weight underflowed) so that no infinity or NaN reaches the
+    /// next E-step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Complex32 ReconstructVoxel(Complex32 numerator, float denominator, float regulariser)
     {
         float d = denominator + regulariser;
-        return d > 0f ? new Complex32(numerator.Re / d, numerator.Im / d) : new Complex32(0f, 0f);
+        return d >= SmallestDenominator ? new Complex32(numerator.Re / d, numerator.Im / d) : new Complex32(0f, 0f);
     }
 
     /// <summary>Whether integer voxel frequency f lies within radius M/2 - 1 (voxels beyond are zeroed).</summary>

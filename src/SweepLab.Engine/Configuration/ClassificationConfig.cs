@@ -1,4 +1,5 @@
 using System.Globalization;
+using SweepLab.Engine.Schedules;
 
 namespace SweepLab.Engine.Configuration;
 
@@ -119,7 +120,7 @@ public sealed record ClassificationConfig
     {
         if (particleCount < 1) throw new ArgumentOutOfRangeException(nameof(particleCount), particleCount, "particle count must be >= 1");
         long batch = BatchSize(particleCount);
-        long oem = (EffectiveOemEpochs(particleCount) * particleCount + batch - 1) / batch;
+        long oem = BatchSchedule.OemIterationCountFor(particleCount, batch, EffectiveOemEpochs(particleCount));
         return new RunClock(particleCount, batch, oem, oem + Math.Max(0, FullBatchIterations));
     }
 
@@ -165,7 +166,7 @@ public sealed record ClassificationConfig
     public int MinOemIterations { get; init; } = 16;
 
     /// <summary>Particles per O-EM iteration: min(batch per class x K, N).</summary>
-    private long BatchSize(long particleCount) => Math.Min((long)Math.Max(1, BatchSizePerClass) * Math.Max(1, ClassCount), particleCount);
+    private long BatchSize(long particleCount) => BatchSchedule.BatchSizeFor(particleCount, Math.Max(1, ClassCount), Math.Max(1, BatchSizePerClass));
 
     /// <summary>The epochs the run makes: oem_epochs, or more when that gives fewer than min_oem_iterations iterations.</summary>
     public long EffectiveOemEpochs(long particleCount)
@@ -352,7 +353,7 @@ public sealed record ClassificationConfig
         return this;
     }
 
-    /// <summary>Number of O-EM iterations for <paramref name="particleCount"/> particles: ceil(epochs N / min(batch per class x K, N)).</summary>
+    /// <summary>Number of O-EM iterations for <paramref name="particleCount"/> particles: ceil(epochs N / min(batch per class x K, N)), as <see cref="BatchSchedule.OemIterationCountFor"/> counts them.</summary>
     public long OemIterations(long particleCount) => Clock(particleCount).OemIterations;
 
     /// <summary>All iterations of the run: O-EM iterations then <see cref="FullBatchIterations"/>.</summary>

@@ -50,20 +50,8 @@ public static class ClassPosterior
             return;
         }
         double temperatureFactor = model == SimilarityModel.Tempered ? 1.0 - similarity : 1.0;
-        double max = double.NegativeInfinity;
-        for (int c = 0; c < k; c++)
-        {
-            double a = temperatureFactor * (logPriors[c] + logLikelihoods[c]);
-            posterior[c] = a;
-            if (a > max) max = a;
-        }
-        double sum = 0;
-        for (int c = 0; c < k; c++)
-        {
-            double e = Math.Exp(posterior[c] - max);
-            posterior[c] = e;
-            sum += e;
-        }
+        for (int c = 0; c < k; c++) posterior[c] = temperatureFactor * (logPriors[c] + logLikelihoods[c]);
+        var (_, sum) = ExpShifted(posterior);
         double inv = 1.0 / sum;
         if (model == SimilarityModel.Mixture && similarity > 0)
         {
@@ -74,6 +62,38 @@ public static class ClassPosterior
         {
             for (int c = 0; c < k; c++) posterior[c] *= inv;
         }
+    }
+
+    /// <summary>
+    /// log sum_k pi_k exp(L_k) = log sum_k exp(log pi_k + L_k), the log evidence of one particle (up to the likelihood's
+    /// constant), computed stably by the same shifted exponentials as <see cref="Soft"/>; -infinity terms add nothing.
+    /// </summary>
+    public static double LogSumExp(ReadOnlySpan<double> logLikelihoods, ReadOnlySpan<double> logPriors)
+    {
+        int k = logLikelihoods.Length;
+        if (logPriors.Length != k) throw new ArgumentException($"{logPriors.Length} log priors for {k} log-likelihoods", nameof(logPriors));
+        Span<double> a = k <= 256 ? stackalloc double[k] : new double[k];
+        for (int c = 0; c < k; c++) a[c] = logLikelihoods[c] + logPriors[c];
+        var (max, sum) = ExpShifted(a);
+        return max + Math.Log(sum);
+    }
+
+    /// <summary>
+    /// Replaces every a_c by exp(a_c - max a) and returns (max a, sum of the exponentials): the overflow-free core that
+    /// the softmax (<see cref="Soft"/>) and the log-sum-exp (<see cref="LogSumExp"/>) share.
+    /// </summary>
+    private static (double Max, double Sum) ExpShifted(Span<double> a)
+    {
+        double max = double.NegativeInfinity;
+        foreach (double v in a) if (v > max) max = v;
+        double sum = 0;
+        for (int c = 0; c < a.Length; c++)
+        {
+            double e = Math.Exp(a[c] - max);
+            a[c] = e;
+            sum += e;
+        }
+        return (max, sum);
     }
 
     /// <summary>One-hot weights at the argmax of log pi_k + L_k (ties to the lowest index); returns that class.</summary>

@@ -34,14 +34,25 @@ public sealed record BatchSchedule
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be >= 1");
         if (fullBatchIterations < 0) throw new ArgumentOutOfRangeException(nameof(fullBatchIterations), fullBatchIterations, "full-batch iterations must be >= 0");
         ParticleCount = particleCount;
-        BatchSize = (int)Math.Min((long)batchSizePerClass * classCount, particleCount);
+        BatchSize = (int)BatchSizeFor(particleCount, classCount, batchSizePerClass);
         Epochs = epochs;
-        long oem = ((long)epochs * particleCount + BatchSize - 1) / BatchSize;
+        long oem = OemIterationCountFor(particleCount, BatchSize, epochs);
         if (oem + fullBatchIterations > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(epochs), "too many iterations");
         OemIterationCount = (int)oem;
         FullBatchIterationCount = fullBatchIterations;
         Seed = seed;
     }
+
+    /// <summary>Particles per O-EM iteration, b = min(batch per class x K, N); arguments &gt;= 1.</summary>
+    public static long BatchSizeFor(long particleCount, int classCount, int batchSizePerClass)
+        => Math.Min((long)batchSizePerClass * classCount, particleCount);
+
+    /// <summary>
+    /// O-EM iterations, ceil(E N / b): the one place this count is computed (the configuration's
+    /// <see cref="RunClock"/> uses it too, so schedule points in epochs land on the iterations the run makes).
+    /// </summary>
+    public static long OemIterationCountFor(long particleCount, long batchSize, long epochs)
+        => (epochs * particleCount + batchSize - 1) / batchSize;
 
     public static BatchSchedule FromConfig(ClassificationConfig config, int particleCount)
         => new(particleCount, config.ClassCount, config.BatchSizePerClass, (int)Math.Min(int.MaxValue, config.EffectiveOemEpochs(particleCount)), config.FullBatchIterations, config.Seed);

@@ -8,9 +8,9 @@ namespace SweepLab.Engine.Schedules;
 /// <param name="IsFullBatch">True for the final iterations over every particle.</param>
 /// <param name="BatchStart">First stream position of the batch (full batch: particle 0); see <see cref="BatchSchedule.BatchRange"/>.</param>
 /// <param name="BatchEnd">One past the last stream position (full batch: N).</param>
-/// <param name="LearningRate">eta(t) from <see cref="LearningRateSchedule"/>.</param>
+/// <param name="LearningRate">The rate the run blends with, <see cref="LearningRateSchedule.RateUsed"/>: 1 at iteration 0, eta(t) after.</param>
 /// <param name="Similarity">s(t) from <see cref="SimilaritySchedule"/>.</param>
-/// <param name="Hard">Whether assignments are one-hot, from <see cref="HardSchedule"/>.</param>
+/// <param name="Hard">Whether assignments are one-hot, from <see cref="ResolvedHardSwitch"/>.</param>
 public sealed record IterationPlan(int Index, int Epoch, bool IsFullBatch, long BatchStart, long BatchEnd,
     double LearningRate, double Similarity, bool Hard)
 {
@@ -19,7 +19,7 @@ public sealed record IterationPlan(int Index, int Epoch, bool IsFullBatch, long 
 
 /// <summary>The schedules of one run built from its configuration, and the per-iteration plan they give. Every
 /// schedule point given in epochs is turned into iterations here, once, on the run's <see cref="RunClock"/>.</summary>
-public sealed record RunSchedule(BatchSchedule Batches, SimilaritySchedule Similarity, LearningRateSchedule LearningRate, HardSchedule Hard)
+public sealed record RunSchedule(BatchSchedule Batches, SimilaritySchedule Similarity, LearningRateSchedule LearningRate, ResolvedHardSwitch Hard)
 {
     /// <summary>
     /// Schedules for <paramref name="particleCount"/> particles. <paramref name="initialSimilarity"/> replaces the
@@ -38,7 +38,7 @@ public sealed record RunSchedule(BatchSchedule Batches, SimilaritySchedule Simil
             batches,
             new SimilaritySchedule(initialSimilarity ?? config.ClassSimilarity, annealStart, annealEnd),
             new LearningRateSchedule(config.LearningRateInit, config.LearningRateHalfLife.ToIterations(clock), batches.OemIterationCount),
-            new HardSchedule(config.HardClassification, config.HardClassification.SwitchIterationOn(clock, annealEnd) ?? 0));
+            new ResolvedHardSwitch(config.HardClassification, config.HardClassification.SwitchIterationOn(clock, annealEnd) ?? 0));
     }
 
     public int TotalIterationCount => Batches.TotalIterationCount;
@@ -47,7 +47,7 @@ public sealed record RunSchedule(BatchSchedule Batches, SimilaritySchedule Simil
     {
         var (start, end) = Batches.BatchRange(iteration);
         return new IterationPlan(iteration, Batches.EpochOf(iteration), Batches.IsFullBatch(iteration), start, end,
-            LearningRate.At(iteration), Similarity.At(iteration), Hard.IsHard(iteration));
+            LearningRate.RateUsed(iteration), Similarity.At(iteration), Hard.IsHard(iteration));
     }
 
     /// <summary>The plan of every iteration, in order.</summary>

@@ -9,7 +9,9 @@ namespace SweepLab.Engine.Schedules;
 /// </code>
 /// The rate is the weight of the current batch's sufficient statistics when blended into the running ones,
 /// running = (1 - eta) running + eta batch. A full-batch iteration sees every particle, so its statistics are
-/// complete and replace the running estimate (rate 1), as in batch EM.
+/// complete and replace the running estimate (rate 1), as in batch EM. Iteration 0 has no running statistics to blend
+/// with, so the rate a run uses there is 1 whatever eta0 (<see cref="RateUsed"/>); <see cref="At"/> is the curve itself,
+/// whose eta0 and half-lives the reports read from iterations 1 on.
 /// </summary>
 public sealed record LearningRateSchedule
 {
@@ -37,4 +39,10 @@ public sealed record LearningRateSchedule
         if (HalfLifeIterations == 0) return InitialRate;
         return InitialRate * Math.Pow(0.5, iteration / HalfLifeIterations);
     }
+
+    /// <summary>
+    /// The weight iteration t's batch gets in the blend, as the run uses it and iterations.csv records it: 1 at
+    /// iteration 0 (the first batch's statistics are the only ones), eta(t) from <see cref="At"/> after.
+    /// </summary>
+    public double RateUsed(int iteration) => iteration == 0 ? 1.0 : At(iteration);
 }

@@ -115,6 +115,22 @@ public class ClassPosteriorTests
     }
 
     [Fact]
+    public void Log_sum_exp_is_the_log_evidence_even_for_huge_log_likelihoods()
+    {
+        double[] priors = { 0.2, 0.5, 0.3 };
+        double[] l = { -1.5, 0.25, 2.0 };
+        double naive = Math.Log(l.Select((x, c) => priors[c] * Math.Exp(x)).Sum());
+        Assert.Equal(naive, ClassPosterior.LogSumExp(l, ClassPosterior.LogPriors(priors)), 14);
+        // shifting every L_k by a constant shifts the result by it, without overflow or underflow
+        double[] shifted = l.Select(x => x - 1e6).ToArray();
+        Assert.Equal(naive - 1e6, ClassPosterior.LogSumExp(shifted, ClassPosterior.LogPriors(priors)), 8);
+        // an empty class (prior 0, log prior -infinity) adds nothing
+        Assert.Equal(Math.Log(0.5 * Math.Exp(0.25) + 0.5 * Math.Exp(2.0)),
+            ClassPosterior.LogSumExp(l, ClassPosterior.LogPriors(new[] { 0.0, 0.5, 0.5 })), 14);
+        Assert.Throws<ArgumentException>(() => ClassPosterior.LogSumExp(l, ClassPosterior.UniformLogPriors(2)));
+    }
+
+    [Fact]
     public void Hard_assignment_is_one_hot_at_the_argmax_with_ess_exactly_one()
     {
         var p = new double[4];

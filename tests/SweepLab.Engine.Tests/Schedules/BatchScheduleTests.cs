@@ -30,6 +30,8 @@ public class BatchScheduleTests
         Assert.Equal(expected, b.OemIterationCount);
         Assert.Equal(expected + 2, b.TotalIterationCount);
         Assert.Equal(expected, new ClassificationConfig { ClassCount = k, BatchSizePerClass = perClass, OemEpochs = epochs, MinOemIterations = 0 }.OemIterations(n));
+        Assert.Equal(expected, BatchSchedule.OemIterationCountFor(n, BatchSchedule.BatchSizeFor(n, k, perClass), epochs));
+        Assert.Equal(b.BatchSize, BatchSchedule.BatchSizeFor(n, k, perClass));
     }
 
     [Theory]

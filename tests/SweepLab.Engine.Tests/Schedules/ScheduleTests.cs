@@ -41,6 +41,19 @@ public class ScheduleTests
     }
 
     [Fact]
+    public void The_rate_used_is_one_at_iteration_zero_and_the_curve_after()
+    {
+        var lr = new LearningRateSchedule(0.4, 50, oemIterationCount: 200);
+        Assert.Equal(1.0, lr.RateUsed(0));
+        for (int t = 1; t < 210; t++) Assert.Equal(lr.At(t), lr.RateUsed(t));
+        var plan = new RunSchedule(new BatchSchedule(1000, 2, 100, 1, 1, 1), new SimilaritySchedule(0, 0, 0), lr,
+            new ResolvedHardSwitch(new HardClassificationSchedule.Off(), 0));
+        Assert.Equal(1.0, plan.At(0).LearningRate);
+        Assert.Equal(lr.At(1), plan.At(1).LearningRate);
+        Assert.Throws<ArgumentOutOfRangeException>(() => lr.RateUsed(-1));
+    }
+
+    [Fact]
     public void Half_life_zero_keeps_the_rate_fixed()
     {
         var lr = new LearningRateSchedule(0.75, 0, oemIterationCount: 100);
@@ -51,7 +64,7 @@ public class ScheduleTests
     [Fact]
     public void Soft_then_hard_switches_on_at_the_stated_iteration()
     {
-        var h = new HardSchedule(new HardClassificationSchedule.SoftThenHard(7), SwitchIteration: 7);
+        var h = new ResolvedHardSwitch(new HardClassificationSchedule.SoftThenHard(7), SwitchIteration: 7);
         for (int t = 0; t < 7; t++) Assert.False(h.IsHard(t));
         for (int t = 7; t < 20; t++) Assert.True(h.IsHard(t));
     }
@@ -59,7 +72,7 @@ public class ScheduleTests
     [Fact]
     public void Soft_then_hard_at_anneal_end_switches_when_similarity_reaches_zero()
     {
-        var h = new HardSchedule(new HardClassificationSchedule.SoftThenHardAtAnnealEnd(), SwitchIteration: 10);
+        var h = new ResolvedHardSwitch(new HardClassificationSchedule.SoftThenHardAtAnnealEnd(), SwitchIteration: 10);
         var s = new SimilaritySchedule(0.5, 2, 10);
         for (int t = 0; t < 20; t++) Assert.Equal(s.At(t) == 0, h.IsHard(t));
     }
@@ -67,7 +80,7 @@ public class ScheduleTests
     [Fact]
     public void Hard_then_soft_switches_off_at_the_stated_iteration()
     {
-        var h = new HardSchedule(new HardClassificationSchedule.HardThenSoft(4), SwitchIteration: 4);
+        var h = new ResolvedHardSwitch(new HardClassificationSchedule.HardThenSoft(4), SwitchIteration: 4);
         for (int t = 0; t < 4; t++) Assert.True(h.IsHard(t));
         for (int t = 4; t < 20; t++) Assert.False(h.IsHard(t));
     }
@@ -75,8 +88,8 @@ public class ScheduleTests
     [Fact]
     public void Off_and_on_are_constant()
     {
-        var off = new HardSchedule(new HardClassificationSchedule.Off(), 10);
-        var on = new HardSchedule(new HardClassificationSchedule.On(), 10);
+        var off = new ResolvedHardSwitch(new HardClassificationSchedule.Off(), 10);
+        var on = new ResolvedHardSwitch(new HardClassificationSchedule.On(), 10);
         for (int t = 0; t < 30; t++) { Assert.False(off.IsHard(t)); Assert.True(on.IsHard(t)); }
     }
 }

@@ -1,0 +1,63 @@
+using SweepLab.Engine.Schedules;
+
+namespace SweepLab.Engine.Tests.Steps;
+
+/// <summary>The engine loop's steps that decide without the device (learning-rate blends, priors, convergence), each alone.</summary>
+public class EngineStepTests
+{
+    private static IterationPlan Plan(int index, int epoch, bool fullBatch) => new(index, epoch, fullBatch, 0, 100, 0.5, 0, false);
+
+    [Fact]
+    public void PriorsFollowTheSoftFractionsAtTheLearningRate()
+    {
+        double[] priors = { 0.5, 0.5 }, fractions = { 0.9, 0.1 };
+        Assert.Equal(new[] { 0.7, 0.3 }, ClassificationEngine.UpdatePriors(priors, fractions, 0.5).Select(p => Math.Round(p, 12)));
+        // rate 1 (iteration 0, full-batch iterations, or a fixed rate of 1) replaces the priors; they still sum to 1
+        Assert.Equal(fractions, ClassificationEngine.UpdatePriors(priors, fractions, 1));
+        var blended = ClassificationEngine.UpdatePriors(new[] { 0.2, 0.3, 0.5 }, new[] { 0.6, 0.4, 0.0 }, 0.25);
+        Assert.Equal(1.0, blended.Sum(), 12);
+        Assert.Equal(0.75 * 0.2 + 0.25 * 0.6, blended[0], 15);
+        Assert.Throws<ArgumentException>(() => ClassificationEngine.UpdatePriors(priors, new[] { 1.0 }, 0.5));
+    }
+
+    [Fact]
+    public void OnlineBlendKeepsOneMinusTheRateOfTheRunningEstimate()
+    {
+        var noise = ClassificationEngine.OnlineBlend(new[] { 4.0, 8.0 }, new[] { 2.0, 2.0 }, 0.25);
+        Assert.Equal(new[] { 3.5, 6.5 }, noise);
+        Assert.Equal(new[] { 4.0, 8.0 }, ClassificationEngine.OnlineBlend(new[] { 4.0, 8.0 }, new[] { 2.0, 2.0 }, 0));
+    }
+
+    [Fact]
+    public void SumsAreBlendedOnTheFullDatasScale()
+    {
+        // a batch of 100 of 1000 particles stands for all of them: weight rate x 10
+        Assert.Equal((0.75f, 2.5f), ClassificationEngine.SumsBlendFactors(0.25, 1000, 100));
+        Assert.Equal((0f, 1f), ClassificationEngine.SumsBlendFactors(1, 1000, 1000));
+    }
+
+    [Fact]
+    public void ConvergenceIsTheFirstSettledIterationFromEpochOne()
+    {
+        // the first epoch's NaN (no particle seen before) never settles
+        Assert.Equal(new ClassificationEngine.ConvergenceDecision(null, false),
+            ClassificationEngine.CheckConvergence(double.NaN, 0.01, Plan(2, 0, false), 20, null));
+        // settled in epoch 0 (a batch that straddles into particles seen in the same epoch) does not count
+        Assert.Null(ClassificationEngine.CheckConvergence(0, 0.01, Plan(3, 0, false), 20, null).ConvergenceIteration);
+        // settled from epoch 1 on: this iteration, and an O-EM iteration does not stop the run
+        Assert.Equal(new ClassificationEngine.ConvergenceDecision(5, false),
+            ClassificationEngine.CheckConvergence(0.005, 0.01, Plan(5, 1, false), 20, null));
+        // once found it is kept, even if later iterations do not settle
+        Assert.Equal(5, ClassificationEngine.CheckConvergence(0.5, 0.01, Plan(9, 2, false), 20, 5).ConvergenceIteration);
+        // the fraction must be strictly below the switch: 0 never stops
+        Assert.False(ClassificationEngine.CheckConvergence(0, 0, Plan(15, 4, true), 20, null).Stop);
+    }
+
+    [Fact]
+    public void ASettledFullBatchIterationStopsTheRunUnlessItIsTheLast()
+    {
+        Assert.True(ClassificationEngine.CheckConvergence(0.001, 0.01, Plan(17, 5, true), 20, null).Stop);
+        Assert.False(ClassificationEngine.CheckConvergence(0.001, 0.01, Plan(19, 7, true), 20, null).Stop); // the last: not early
+        Assert.False(ClassificationEngine.CheckConvergence(0.02, 0.01, Plan(17, 5, true), 20, null).Stop);
+    }
+}
