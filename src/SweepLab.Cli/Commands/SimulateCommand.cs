@@ -34,12 +34,12 @@ internal sealed class SimulateCommand
         {
             var settings = new SimulationSettings
             {
-                Preset = ParsePreset(preset),
+                Preset = SimulatorOptions.ParsePreset(preset),
                 Particles = particles,
                 BoxPixels = box,
                 PixelSizeAngstrom = pixelSize,
                 Snr = snr,
-                Fractions = fractions is null ? null : ParseFractions(fractions),
+                Fractions = fractions is null ? null : SimulatorOptions.ParseFractions(fractions),
                 Seed = seed,
                 SubunitMassFraction = subunitMass,
                 DomainRotationDegrees = domainRotation,
@@ -80,16 +80,4 @@ internal sealed class SimulateCommand
             foreach (string file in files) Console.WriteLine($"  {file}");
             return CommandGuard.ExitOk;
         });
-
-    internal static HeterogeneityPreset ParsePreset(string preset) => preset.ToLowerInvariant() switch
-    {
-        "compositional" => HeterogeneityPreset.Compositional,
-        "conformational" => HeterogeneityPreset.Conformational,
-        "multiclass" => HeterogeneityPreset.Multiclass,
-        _ => throw new UserInputException($"--preset: unknown preset '{preset}'; choose compositional, conformational or multiclass"),
-    };
-
-    internal static double[] ParseFractions(string text) => text.Split(',').Select(part =>
-        double.TryParse(part.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double f)
-            ? f : throw new UserInputException($"--fractions: '{part}' is not a number")).ToArray();
 }

@@ -112,7 +112,7 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
             {
                 s = e.Key switch
                 {
-                    "preset" => s with { Preset = Commands.SimulateCommand.ParsePreset(v.CanonicalText) },
+                    "preset" => s with { Preset = SimulatorOptions.ParsePreset(v.CanonicalText) },
                     "particles" => s with { Particles = Int(v) },
                     "box" => s with { BoxPixels = Int(v) },
                     "pixel_size" => s with { PixelSizeAngstrom = v.AsDouble },
@@ -131,7 +131,7 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
                     "noise" => s with { Noise = v.CanonicalText == "coloured" ? NoiseColour.Coloured : v.CanonicalText == "white" ? NoiseColour.White : throw new UserInputException("expected white or coloured") },
                     "noise_bfactor" => s with { NoiseBFactorAngstrom2 = v.AsDouble },
                     "scale_spread" => s with { AmplitudeScaleSpread = v.AsDouble },
-                    "fractions" => s with { Fractions = Commands.SimulateCommand.ParseFractions(v.CanonicalText) },
+                    "fractions" => s with { Fractions = SimulatorOptions.ParseFractions(v.CanonicalText) },
                     _ => throw new UserInputException("unknown simulator option; see sweeplab simulate --help (snake_case names)"),
                 };
             }
