@@ -16,7 +16,7 @@ internal sealed class SweepCommands
         {
             var spec = LoadSpec(sweep);
             var (plan, _) = Prepare(spec, Path.GetTempPath());
-            Console.WriteLine($"{plan.Runs.Count} runs: {plan.Configurations.Count} configurations x {plan.Seeds.Count} seeds ({spec.Search.GetType().Name.Replace("SearchSpec", "", StringComparison.Ordinal).ToLowerInvariant()} search{(plan.IsAdaptive ? $", at most {plan.MaxRunCount} runs" : "")})");
+            Console.WriteLine($"{plan.Runs.Count} runs: {plan.Configurations.Count} configurations x {plan.Seeds.Count} seeds ({SearchStrategies.For(spec.Search).Name} search{(plan.IsAdaptive ? $", at most {plan.MaxRunCount} runs" : "")})");
             Console.WriteLine($"varying: {(plan.VaryingSettings.Count == 0 ? "(nothing)" : string.Join(", ", plan.VaryingSettings))}");
             var columns = new List<string> { "run_id", "seed" };
             columns.AddRange(plan.VaryingSettings);
