@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace SweepLab.Cli.Tests;
@@ -8,7 +9,7 @@ namespace SweepLab.Cli.Tests;
 /// project uses exactly the packages listed here. The lists are checked against the csproj files themselves, so a
 /// package added to a project (or dropped from one) fails here until the table says so.
 /// </summary>
-public class ArchitectureTests
+public partial class ArchitectureTests
 {
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
@@ -151,4 +152,57 @@ public class ArchitectureTests
             }
         }
     }
+
+    /// <summary>
+    /// Inside the CLI, src/SweepLab.Cli/Sweeping (executors, datasets, objective) sits below Commands (Cocona entry
+    /// points): no file under Sweeping may name the Commands namespace or any type declared under Commands. Read
+    /// from the source, comments and string literals left out, because both folders compile into one assembly.
+    /// </summary>
+    [Fact]
+    public void SweepingNeverCallsIntoCommands()
+    {
+        string cli = Path.Combine(RepoRoot(), "src", "SweepLab.Cli");
+        var commandTypes = Directory.EnumerateFiles(Path.Combine(cli, "Commands"), "*.cs", SearchOption.AllDirectories)
+            .SelectMany(f => TypeDeclaration().Matches(CodeOnly(File.ReadAllText(f))).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("SweepCommands", commandTypes);
+        Assert.Contains("SimulateCommand", commandTypes);
+        var sweeping = Directory.EnumerateFiles(Path.Combine(cli, "Sweeping"), "*.cs", SearchOption.AllDirectories).ToList();
+        Assert.NotEmpty(sweeping);
+        var offences = new List<string>();
+        foreach (string file in sweeping)
+        {
+            string code = CodeOnly(File.ReadAllText(file));
+            foreach (Match m in Regex.Matches(code, @"\b(?:SweepLab\.Cli\.)?Commands\s*\.\s*\w+|\busing\s+SweepLab\.Cli\.Commands\b"))
+                offences.Add($"{Path.GetFileName(file)}: {m.Value}");
+            foreach (Match m in Regex.Matches(code, @"\b\w+\b").Where(m => commandTypes.Contains(m.Value)))
+                offences.Add($"{Path.GetFileName(file)}: {m.Value}");
+        }
+        Assert.True(offences.Count == 0, "Sweeping must not use Commands: " + string.Join("; ", offences.Distinct()));
+    }
+
+    /// <summary>The check itself: a reference in code or an interpolation hole is kept, the same words in comments or
+    /// plain strings are blanked.</summary>
+    [Fact]
+    public void CodeOnlyDropsCommentsAndPlainStrings()
+    {
+        string code = CodeOnly("var x = Commands.SimulateCommand.ParsePreset(\"a // b\"); // SweepCommands.SpecCopy\n/* ExportCommand */ y = $\"{SweepFolders.SpecCopy}\";");
+        Assert.Contains("Commands.SimulateCommand.ParsePreset(", code);
+        Assert.Contains("{SweepFolders.SpecCopy}", code);
+        Assert.DoesNotContain("ExportCommand", code);
+        Assert.DoesNotContain("SweepCommands", code);
+        Assert.DoesNotContain("a // b", code);
+        Assert.Equal(2, code.Split('\n').Length);
+    }
+
+    [GeneratedRegex(@"\b(?:class|record|struct|interface|enum)\s+(\w+)")]
+    private static partial Regex TypeDeclaration();
+
+    /// <summary>C# text with comments and plain or verbatim string literals blanked; interpolated strings are kept
+    /// whole, since their holes are code.</summary>
+    private static string CodeOnly(string source) =>
+        Regex.Replace(source, @"//[^\n]*|/\*.*?\*/|\$@?""(?:\\.|[^""\\\n])*""|@""(?:[^""]|"""")*""|""(?:\\.|[^""\\\n])*""|'(?:\\.|[^'\\\n])'",
+            m => m.Value[0] == '$' ? m.Value
+                : m.Value.StartsWith("//", StringComparison.Ordinal) || m.Value.StartsWith("/*", StringComparison.Ordinal)
+                    ? new string('\n', m.Value.Count(c => c == '\n')) : "\"\"", RegexOptions.Singleline);
 }

@@ -17,7 +17,7 @@ internal sealed class ReportCommand
         {
             var options = ReportCommands.Options(stableSplitStd, top, convergence, slices);
             var started = DateTime.UtcNow;
-            ExportCommand.WriteForRanked(dir, options);
+            Outputs.ConfigurationExport.WriteForRanked(dir, options);
             var report = ReportWriter.Write(SweepFolders.Load(dir), options);
             ReportCommands.Print(Path.Combine(dir, ReportWriter.ReportFile), report.Charts.Count, started);
             Console.WriteLine($"{Path.Combine(dir, ReportWriter.SummaryFile)}");

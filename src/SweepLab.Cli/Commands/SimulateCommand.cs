@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cocona;
 using SweepLab.Simulation;
+using SweepLab.Sweeps;
 
 namespace SweepLab.Cli.Commands;
 
@@ -32,46 +33,14 @@ internal sealed class SimulateCommand
         [Option("poses-from", Description = "Take the poses (in order) from this RELION STAR or cryoSPARC .cs instead of uniform random ones")] string? posesFrom = null) =>
         CommandGuard.Run(() =>
         {
-            var settings = new SimulationSettings
-            {
-                Preset = ParsePreset(preset),
-                Particles = particles,
-                BoxPixels = box,
-                PixelSizeAngstrom = pixelSize,
-                Snr = snr,
-                Fractions = fractions is null ? null : ParseFractions(fractions),
-                Seed = seed,
-                SubunitMassFraction = subunitMass,
-                DomainRotationDegrees = domainRotation,
-                CoreBlobs = coreBlobs,
-                DefocusMinAngstrom = defocusMin,
-                DefocusMaxAngstrom = defocusMax,
-                AstigmatismAngstrom = astigmatism,
-                VoltageKilovolt = voltage,
-                SphericalAberrationMillimetre = cs,
-                AmplitudeContrast = amplitudeContrast,
-                ShiftSigmaAngstrom = shiftSigma,
-                Noise = noise.ToLowerInvariant() switch
-                {
-                    "white" => NoiseColour.White,
-                    "coloured" or "colored" => NoiseColour.Coloured,
-                    _ => throw new UserInputException($"--noise: '{noise}' is not white or coloured"),
-                },
-                NoiseBFactorAngstrom2 = noiseBfactor,
-                AmplitudeScaleSpread = scaleSpread,
-            };
+            var request = Request(preset, particles, box, pixelSize, snr, fractions, seed, subunitMass, domainRotation, coreBlobs, defocusMin,
+                defocusMax, astigmatism, voltage, cs, amplitudeContrast, shiftSigma, noise, noiseBfactor, scaleSpread, posesFrom);
+            var settings = request.Settings;
             var errors = settings.Validate();
             if (errors.Count > 0) throw new UserInputException(string.Join("\n", errors));
             OutputCheck.EnsureWritable(@out, "--out");
             Interruption.Kept = () => $"nothing was written to {Path.GetFullPath(@out)}";
-            IReadOnlyList<Core.Geometry.Rotation>? poses = null;
-            if (posesFrom is not null)
-            {
-                var source = ParticleFiles.Read(posesFrom);
-                if (source.Count < settings.Particles)
-                    throw new UserInputException($"--poses-from: {posesFrom} has {source.Count} particles; --particles asks for {settings.Particles}");
-                poses = source.Particles.Take(settings.Particles).Select(p => p.Rotation).ToList();
-            }
+            var poses = request.PosesFrom is null ? null : SimulatorOptions.ReadPoses(request.PosesFrom, settings.Particles, "--poses-from", "--particles");
             Console.Error.WriteLine($"simulating {settings.Particles} particles into {Path.GetFullPath(@out)}");
             // streamed: the images are formed and written in chunks, so any particle count fits in memory
             var (files, dataset) = SimulatedDatasetWriter.Simulate(@out, settings, poses);
@@ -81,15 +50,29 @@ internal sealed class SimulateCommand
             return CommandGuard.ExitOk;
         });
 
-    internal static HeterogeneityPreset ParsePreset(string preset) => preset.ToLowerInvariant() switch
+    /// <summary>
+    /// The options through the binder a sweep file's dataset.simulate block also uses (<see cref="SimulatorOptions"/>);
+    /// the parameters are <see cref="Simulate"/>'s after --out, in order, and a test holds the two lists together.
+    /// </summary>
+    internal static SimulationRequest Request(string preset, int particles, int box, double pixelSize, double snr, string? fractions, ulong seed,
+        double subunitMass, double domainRotation, int coreBlobs, double defocusMin, double defocusMax, double astigmatism, double voltage,
+        double cs, double amplitudeContrast, double shiftSigma, string noise, double noiseBfactor, double scaleSpread, string? posesFrom)
     {
-        "compositional" => HeterogeneityPreset.Compositional,
-        "conformational" => HeterogeneityPreset.Conformational,
-        "multiclass" => HeterogeneityPreset.Multiclass,
-        _ => throw new UserInputException($"--preset: unknown preset '{preset}'; choose compositional, conformational or multiclass"),
-    };
-
-    internal static double[] ParseFractions(string text) => text.Split(',').Select(part =>
-        double.TryParse(part.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double f)
-            ? f : throw new UserInputException($"--fractions: '{part}' is not a number")).ToArray();
+        var given = new List<(string, SpecNode)>
+        {
+            ("preset", SimulatorOptions.Cli(preset)), ("particles", SimulatorOptions.Cli(particles)), ("box", SimulatorOptions.Cli(box)),
+            ("pixel_size", SimulatorOptions.Cli(pixelSize)), ("snr", SimulatorOptions.Cli(snr)), ("seed", SimulatorOptions.Cli(seed)),
+            ("subunit_mass", SimulatorOptions.Cli(subunitMass)), ("domain_rotation", SimulatorOptions.Cli(domainRotation)),
+            ("core_blobs", SimulatorOptions.Cli(coreBlobs)), ("defocus_min", SimulatorOptions.Cli(defocusMin)),
+            ("defocus_max", SimulatorOptions.Cli(defocusMax)), ("astigmatism", SimulatorOptions.Cli(astigmatism)),
+            ("voltage", SimulatorOptions.Cli(voltage)), ("cs", SimulatorOptions.Cli(cs)), ("amplitude_contrast", SimulatorOptions.Cli(amplitudeContrast)),
+            ("shift_sigma", SimulatorOptions.Cli(shiftSigma)), ("noise", SimulatorOptions.Cli(noise)),
+            ("noise_bfactor", SimulatorOptions.Cli(noiseBfactor)), ("scale_spread", SimulatorOptions.Cli(scaleSpread)),
+        };
+        if (fractions is not null) given.Add(("fractions", SimulatorOptions.Cli(fractions)));
+        if (posesFrom is not null) given.Add(("poses_from", SimulatorOptions.Cli(posesFrom)));
+        var (request, errors) = SimulatorOptions.Bind(given);
+        if (errors.Count > 0) throw new UserInputException(string.Join("\n", errors.Select(e => $"--{e.Key.Replace('_', '-')}: {e.Message}")));
+        return request;
+    }
 }

@@ -3,25 +3,20 @@ using System.Globalization;
 using System.Text.Json;
 using Cocona;
 using SweepLab.Cli.Sweeping;
-using SweepLab.Core.Metrics;
 using SweepLab.Engine.Configuration;
-using SweepLab.Formats.Particles;
 using SweepLab.Sweeps;
 
 namespace SweepLab.Cli.Commands;
 
 internal sealed class SweepCommands
 {
-    public const string SpecCopy = "sweep.yaml";
-    public const string SweepJson = "sweep.json";
-
     [Command("plan", Description = "Expand a sweep file and print its runs without running anything.")]
     public int Plan([Argument(Description = "sweeps.yaml")] string sweep, [Option(Description = "Print at most this many runs")] int show = 40) =>
         CommandGuard.Run(() =>
         {
             var spec = LoadSpec(sweep);
             var (plan, _) = Prepare(spec, Path.GetTempPath());
-            Console.WriteLine($"{plan.Runs.Count} runs: {plan.Configurations.Count} configurations x {plan.Seeds.Count} seeds ({spec.Search.GetType().Name.Replace("SearchSpec", "", StringComparison.Ordinal).ToLowerInvariant()} search{(plan.IsAdaptive ? $", at most {plan.MaxRunCount} runs" : "")})");
+            Console.WriteLine($"{plan.Runs.Count} runs: {plan.Configurations.Count} configurations x {plan.Seeds.Count} seeds ({SearchStrategies.For(spec.Search).Name} search{(plan.IsAdaptive ? $", at most {plan.MaxRunCount} runs" : "")})");
             Console.WriteLine($"varying: {(plan.VaryingSettings.Count == 0 ? "(nothing)" : string.Join(", ", plan.VaryingSettings))}");
             var columns = new List<string> { "run_id", "seed" };
             columns.AddRange(plan.VaryingSettings);
@@ -85,8 +80,8 @@ internal sealed class SweepCommands
     public int Status([Argument(Description = "Sweep output folder")] string dir) =>
         CommandGuard.Run(() =>
         {
-            string specPath = Path.Combine(dir, SpecCopy);
-            if (!File.Exists(specPath)) throw new UserInputException($"{dir}: not a sweep folder (no {SpecCopy})");
+            string specPath = Path.Combine(dir, SweepFolders.SpecCopy);
+            if (!File.Exists(specPath)) throw new UserInputException($"{dir}: not a sweep folder (no {SweepFolders.SpecCopy})");
             var plan = SweepPlanner.Plan(SweepSpecYaml.Load(specPath));
             using var store = new RunStore(dir, "status");
             // An adaptive search's runs depend on results: replay it from the store to learn which it has asked for.
@@ -126,7 +121,7 @@ internal sealed class SweepCommands
     private static void WriteSweepFiles(string output, string sweep, SweepPlan plan)
     {
         string yaml = File.ReadAllText(sweep);
-        AtomicFile.WriteAllText(Path.Combine(output, SpecCopy), yaml);
+        AtomicFile.WriteAllText(Path.Combine(output, SweepFolders.SpecCopy), yaml);
         // Settings are every run's columns, the search's own (bisected axis, budget setting) included, so readers of
         // the folder (report, compare, merge, notebooks) treat them like any grid axis.
         var json = JsonSerializer.Serialize(new
@@ -140,7 +135,7 @@ internal sealed class SweepCommands
             reproduce = SweepFolders.ReproduceJson(yaml),
             yaml,
         }, new JsonSerializerOptions { WriteIndented = true });
-        AtomicFile.WriteAllText(Path.Combine(output, SweepJson), json);
+        AtomicFile.WriteAllText(Path.Combine(output, SweepFolders.SweepJson), json);
     }
 
     /// <summary>sweep.json's description of the search, which the report's search sections read.</summary>
@@ -158,17 +153,4 @@ internal sealed class SweepCommands
         },
         _ => new() { ["kind"] = "grid", ["prune_when"] = search.PruneWhen?.ToString() },
     };
-
-    /// <summary>Mean agreement between two runs' final assignments (adjusted Rand index), from their particles.star.</summary>
-    internal static double Agreement(string runFolderA, string runFolderB)
-    {
-        static int[] Classes(string folder)
-        {
-            var table = RelionParticles.Read(Path.Combine(folder, Outputs.RunOutputs.ParticlesFile));
-            return table.ClassIndices?.ToArray() ?? throw new InvalidDataException($"{folder}: particles.star has no rlnClassNumber");
-        }
-        var a = Classes(runFolderA);
-        var b = Classes(runFolderB);
-        return ClusteringAgreement.AdjustedRandIndex(a, b, a.Max() + 1, b.Max() + 1);
-    }
 }

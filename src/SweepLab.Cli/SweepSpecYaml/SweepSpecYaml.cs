@@ -14,30 +14,30 @@ namespace SweepLab.Cli;
 /// <para>Top-level keys, all optional except that a sweep without <c>base</c> or <c>grid</c> has nothing to run:</para>
 /// <code>
 /// name: similarity-vs-batch          # a label for reports
-/// dataset:                           # opaque to the planner; the CLI reads it
-///   simulate: {particles: 20000, classes: 2, box: 64}
-/// base:                              # settings shared by every run (scalars)
+/// dataset:                           # opaque to the planner; the CLI reads it (simulator options as sweeplab simulate's)
+///   simulate: {preset: compositional, particles: 20000, box: 64}
+/// base:                              # settings shared by every run (scalars); keys as in sweeplab knobs
 ///   classes: 2
-///   iterations: 200
+///   target_resolution_angstrom: 12
 /// grid:                              # axes; their Cartesian product is taken, the last varying fastest
 ///   batch_size_per_class: [1000, 5000, 10000]
 ///   class_similarity: {linspace: [0.0, 0.3, 4]}     # start, stop, count; both ends included
-///   learning_rate: {logspace: [-1, 0, 3]}           # 10^-1 .. 10^0, 3 values
-///   anneal_start: {range: [0, 40, 10]}              # start, stop (excluded), step: 0 10 20 30
-///   hard_schedule: [soft, soft_then_hard, hard_then_soft, hard]
+///   learning_rate_init: {logspace: [-1, 0, 3]}      # 10^-1 .. 10^0, 3 values
+///   oem_epochs: {range: [2, 8, 2]}                  # start, stop (excluded), step: 2 4 6
+///   hard_classification: [soft, hard, soft_then_hard, hard_then_soft]
 /// zip:                               # groups of axes that vary together (equal lengths); a map or a list of maps
-///   - anneal_start: [0, 10, 20]
-///     anneal_end: [50, 100, 150]
+///   - similarity_anneal_start: [0, 2, 4]
+///     similarity_anneal_end: [8, 12, 16]
 /// conditional:                       # axes that apply only where another setting has one of the listed values
-///   - when: {hard_schedule: soft_then_hard}          # or {hard_schedule: [soft_then_hard, hard_then_soft]}
+///   - when: {hard_classification: [soft_then_hard, hard_then_soft]}  # or one value: {hard_classification: soft_then_hard}
 ///     grid:
-///       hard_switch_iteration: [20, 50]
+///       hard_switch_iteration: [10, 20]
 /// repeats: 3                         # seeds per configuration (default 1)
 /// seed: 42                           # base seed; repeat r's seed is derived from it (default 0)
 /// execution:
 ///   executor: local                  # local | slurm
 ///   workers: 4                       # groups in flight (default 1)
-///   max_runs: 2000                   # needed above 10,000 runs; also a run budget
+///   max_runs: 6000                   # needed above 10,000 runs; also a run budget
 ///   time_budget_seconds: 3600        # no new runs start after this
 ///   slurm: {tasks: 8, throttle: 4}   # SLURM executor options, read by SlurmSettings (see its docs)
 /// baselines: [relion]               # also run RELION's Class3D once on the dataset (or {relion: {iterations: 25, threads: 2}})
@@ -46,8 +46,8 @@ namespace SweepLab.Cli;
 ///   prune_when: "collapsed == 1"     # stop any run early when an iteration report satisfies this
 /// </code>
 /// <para>Boundary search: <c>{kind: boundary, axis: class_similarity, low: 0.0, high: 0.5, tolerance: 0.01,
-/// outcome: "collapsed == 1"}</c>. Successive halving: <c>{kind: halving, metric: log_likelihood, direction:
-/// maximize, eta: 3, budget_setting: iterations, rungs: [10, 30, 90]}</c>.</para>
+/// outcome: "collapsed == 1"}</c>. Successive halving: <c>{kind: halving, metric: final_log_likelihood, direction:
+/// maximize, eta: 3, budget_setting: oem_epochs, rungs: [1, 3, 9]}</c>.</para>
 /// <para>Scalars follow the YAML 1.2 core schema: plain <c>true</c>/<c>false</c> are booleans, plain integers
 /// (digits, optionally with _ separators, or 0x/0o) are integers, plain decimals and exponents (<c>1e-3</c>) are
 /// reals, anything quoted or else plain is a string. Null, <c>.inf</c> and <c>.nan</c> are refused.</para>
@@ -511,7 +511,7 @@ public static partial class SweepSpecYaml
                 if (condition is null) continue;
                 if (condition.Count != 1)
                 {
-                    Error(when.Value, $"{key}.when", "name exactly one setting, like {hard_schedule: soft_then_hard}");
+                    Error(when.Value, $"{key}.when", "name exactly one setting, like {hard_classification: soft_then_hard}");
                     continue;
                 }
                 var (setting, _, valueNode) = condition[0];

@@ -2,7 +2,6 @@ using SweepLab.Core.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using SweepLab.Cli.Commands;
 using SweepLab.Sweeps;
 
 namespace SweepLab.Cli.Sweeping;
@@ -280,8 +279,8 @@ internal static partial class SweepExecution
     /// <summary>What DIR/sweep.yaml plans, with relative paths resolved against the sweep file it was copied from.</summary>
     private static (SweepPlan Plan, SweepDataset Dataset, SlurmTaskFile? Tasks) LoadFolder(string output)
     {
-        string specPath = Path.Combine(output, SweepCommands.SpecCopy);
-        if (!File.Exists(specPath)) throw new UserInputException($"{output}: not a sweep folder (no {SweepCommands.SpecCopy})");
+        string specPath = Path.Combine(output, SweepFolders.SpecCopy);
+        if (!File.Exists(specPath)) throw new UserInputException($"{output}: not a sweep folder (no {SweepFolders.SpecCopy})");
         var tasks = SlurmTasks.Read<SlurmTaskFile>(SlurmPath(output, TasksFile));
         var spec = SweepSpecYaml.Parse(File.ReadAllText(specPath), tasks?.SweepSource ?? specPath);
         return (SweepPlanner.Plan(spec), SweepDataset.FromSpec(spec, output), tasks);
@@ -299,7 +298,7 @@ internal static partial class SweepExecution
         foreach (var run in plan.Runs) byId.TryAdd(run.RunId, run);
         var runs = share.Runs.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
         if (runs.Count < share.Runs.Count)
-            Console.Error.WriteLine($"task {task}: {share.Runs.Count - runs.Count} of its runs are no longer in {SweepCommands.SpecCopy}; skipped");
+            Console.Error.WriteLine($"task {task}: {share.Runs.Count - runs.Count} of its runs are no longer in {SweepFolders.SpecCopy}; skipped");
         string? job = Environment.GetEnvironmentVariable("SLURM_JOB_ID");
         string writer = job is { Length: > 0 } && job.All(char.IsAsciiDigit) ? $"task-{task}-{job}" : $"task-{task}";
         Console.Error.WriteLine($"task {task}: {runs.Count} runs, journal.{writer}.jsonl");

@@ -8,12 +8,13 @@ namespace SweepLab.Cli.Sweeping;
 
 /// <summary>
 /// The sweep file's dataset block: particles from files (<c>particles: x.star</c>, optional <c>truth: truth.csv</c>),
-/// or <c>simulate: {...}</c> with any simulator option (the same names as <c>sweeplab simulate</c>, snake_case). A
-/// simulated set is written once to DIR/data and reused on resume when its settings are unchanged. The preprocessed
-/// particles are kept in <c>cache:</c> (default DIR/cache; <c>none</c> for no cache), shared by resumes, later sweeps
-/// pointing there and SLURM tasks.
+/// or <c>simulate: {...}</c> with any simulator option (the same names as <c>sweeplab simulate</c>, snake_case, bound
+/// by <see cref="SimulatorOptions"/>). A simulated set is written once to DIR/data and reused on resume when its
+/// settings are unchanged. <paramref name="PosesFrom"/>: a simulated set's poses file (simulate.poses_from), resolved.
+/// The preprocessed particles are kept in <c>cache:</c> (default DIR/cache; <c>none</c> for no cache), shared by
+/// resumes, later sweeps pointing there and SLURM tasks.
 /// </summary>
-internal sealed record SweepDataset(string ParticleFile, string? TruthFile, SimulationSettings? Simulation)
+internal sealed record SweepDataset(string ParticleFile, string? TruthFile, SimulationSettings? Simulation, string? PosesFrom = null)
 {
     /// <summary>Folder of the preprocessed-particle cache (see <see cref="Formats.Preprocessing.ParticleCache"/>); null = none.</summary>
     public string? CacheDirectory { get; init; }
@@ -34,7 +35,7 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         if (block.Entries.Count == 0) throw new UserInputException($"{spec.SourcePath}: dataset: missing; give particles: FILE or simulate: {{...}}");
         string? particles = null, truth = null;
         string? cache = Path.Combine(outputDirectory, DefaultCacheFolder);
-        SimulationSettings? simulation = null;
+        SimulationRequest? simulation = null;
         string baseFolder = Path.GetDirectoryName(Path.GetFullPath(spec.SourcePath ?? ".")) ?? ".";
         foreach (var entry in block.Entries)
         {
@@ -42,7 +43,7 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
             {
                 case "particles": particles = Resolve(Scalar(entry, errors, where), baseFolder); break;
                 case "truth": truth = Resolve(Scalar(entry, errors, where), baseFolder); break;
-                case "simulate": simulation = ReadSimulation(entry, errors, where); break;
+                case "simulate": simulation = ReadSimulation(entry, errors, where, baseFolder); break;
                 case "cache":
                     string? folder = Scalar(entry, errors, where);
                     cache = folder is null || folder.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Resolve(folder, baseFolder);
@@ -56,8 +57,8 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         if (simulation is not null)
         {
             string data = Path.Combine(outputDirectory, "data");
-            return new SweepDataset(Path.Combine(data, SimulatedDatasetWriter.StarFileName), Path.Combine(data, SimulatedDatasetWriter.TruthFileName), simulation)
-                { CacheDirectory = cache };
+            return new SweepDataset(Path.Combine(data, SimulatedDatasetWriter.StarFileName), Path.Combine(data, SimulatedDatasetWriter.TruthFileName),
+                simulation.Settings, simulation.PosesFrom) { CacheDirectory = cache };
         }
         if (!File.Exists(particles)) throw new UserInputException($"{where(block.Find("particles")!.Line)}: dataset.particles: {particles} not found");
         return new SweepDataset(particles!, truth, null) { CacheDirectory = cache };
@@ -75,11 +76,24 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         if (Simulation is null) return;
         string folder = Path.GetDirectoryName(ParticleFile)!;
         string stamp = Path.Combine(folder, "simulation.json");
-        string wanted = JsonSerializer.Serialize(Simulation with { Fractions = Simulation.EffectiveFractions.ToArray() });
+        string wanted = Stamp();
         if (File.Exists(stamp) && File.ReadAllText(stamp) == wanted && File.Exists(ParticleFile)) return;
+        var poses = PosesFrom is null ? null : SimulatorOptions.ReadPoses(PosesFrom, Simulation.Particles, "dataset.simulate.poses_from", "dataset.simulate.particles");
         log($"simulating {Simulation.Particles} particles into {folder}");
-        SimulatedDatasetWriter.Simulate(folder, Simulation);
+        SimulatedDatasetWriter.Simulate(folder, Simulation, poses);
         AtomicFile.WriteAllText(stamp, wanted);
+    }
+
+    /// <summary>simulation.json: the settings, and with a poses file also its path, size and time, so a changed file
+    /// is simulated again (without one, the text is the settings alone, as it always was).</summary>
+    private string Stamp()
+    {
+        var settings = Simulation! with { Fractions = Simulation.EffectiveFractions.ToArray() };
+        if (PosesFrom is null) return JsonSerializer.Serialize(settings);
+        var node = JsonSerializer.SerializeToNode(settings)!.AsObject();
+        var file = new FileInfo(PosesFrom);
+        node["PosesFrom"] = string.Create(CultureInfo.InvariantCulture, $"{file.FullName} ({(file.Exists ? file.Length : -1)} bytes, {(file.Exists ? file.LastWriteTimeUtc.Ticks : 0)})");
+        return node.ToJsonString();
     }
 
     private static string? Scalar(SpecEntry entry, List<string> errors, Func<int, string> where)
@@ -91,61 +105,19 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
 
     private static string? Resolve(string? path, string folder) => path is null ? null : Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(folder, path));
 
-    private static SimulationSettings? ReadSimulation(SpecEntry entry, List<string> errors, Func<int, string> where)
+    private static SimulationRequest? ReadSimulation(SpecEntry entry, List<string> errors, Func<int, string> where, string baseFolder)
     {
         if (entry.Value is not SpecMap map) { errors.Add($"{where(entry.Line)}: dataset.simulate: expected a map of simulator options"); return null; }
-        var s = new SimulationSettings();
-        foreach (var e in map.Entries)
+        var (request, problems) = SimulatorOptions.Bind(map.Entries.Select(e => (e.Key, e.Value)));
+        foreach (var (key, message) in problems) errors.Add($"{where(map.Find(key)?.Line ?? entry.Line)}: dataset.simulate.{key}: {message}");
+        foreach (string problem in request.Settings.Validate()) errors.Add($"{where(entry.Line)}: dataset.simulate: {problem.Replace("--", "", StringComparison.Ordinal)}");
+        if (request.PosesFrom is { } poses)
         {
-            string key = $"dataset.simulate.{e.Key}";
-            if (e.Value is not SpecScalar { Value: var v })
-            {
-                if (e.Key == "fractions" && e.Value is SpecList list && list.Items.All(i => i is SpecScalar { Value.IsNumber: true }))
-                {
-                    s = s with { Fractions = list.Items.Select(i => ((SpecScalar)i).Value.AsDouble).ToArray() };
-                    continue;
-                }
-                errors.Add($"{where(e.Line)}: {key}: expected a single value");
-                continue;
-            }
-            try
-            {
-                s = e.Key switch
-                {
-                    "preset" => s with { Preset = Commands.SimulateCommand.ParsePreset(v.CanonicalText) },
-                    "particles" => s with { Particles = Int(v) },
-                    "box" => s with { BoxPixels = Int(v) },
-                    "pixel_size" => s with { PixelSizeAngstrom = v.AsDouble },
-                    "snr" => s with { Snr = v.AsDouble },
-                    "seed" => s with { Seed = (ulong)Int(v) },
-                    "subunit_mass" => s with { SubunitMassFraction = v.AsDouble },
-                    "domain_rotation" => s with { DomainRotationDegrees = v.AsDouble },
-                    "core_blobs" => s with { CoreBlobs = Int(v) },
-                    "defocus_min" => s with { DefocusMinAngstrom = v.AsDouble },
-                    "defocus_max" => s with { DefocusMaxAngstrom = v.AsDouble },
-                    "astigmatism" => s with { AstigmatismAngstrom = v.AsDouble },
-                    "voltage" => s with { VoltageKilovolt = v.AsDouble },
-                    "cs" => s with { SphericalAberrationMillimetre = v.AsDouble },
-                    "amplitude_contrast" => s with { AmplitudeContrast = v.AsDouble },
-                    "shift_sigma" => s with { ShiftSigmaAngstrom = v.AsDouble },
-                    "noise" => s with { Noise = v.CanonicalText == "coloured" ? NoiseColour.Coloured : v.CanonicalText == "white" ? NoiseColour.White : throw new UserInputException("expected white or coloured") },
-                    "noise_bfactor" => s with { NoiseBFactorAngstrom2 = v.AsDouble },
-                    "scale_spread" => s with { AmplitudeScaleSpread = v.AsDouble },
-                    "fractions" => s with { Fractions = Commands.SimulateCommand.ParseFractions(v.CanonicalText) },
-                    _ => throw new UserInputException("unknown simulator option; see sweeplab simulate --help (snake_case names)"),
-                };
-            }
-            catch (Exception ex) when (ex is UserInputException or InvalidOperationException or FormatException)
-            {
-                errors.Add($"{where(e.Line)}: {key}: {ex.Message}");
-            }
+            request = request with { PosesFrom = Resolve(poses, baseFolder) };
+            if (!File.Exists(request.PosesFrom)) errors.Add($"{where(map.Find("poses_from")!.Line)}: dataset.simulate.poses_from: {request.PosesFrom} not found");
         }
-        foreach (string problem in s.Validate()) errors.Add($"{where(entry.Line)}: dataset.simulate: {problem.Replace("--", "", StringComparison.Ordinal)}");
-        return s;
+        return request;
     }
-
-    private static int Int(SettingValue v) => v.TryGetInt64(out long i) && i is >= int.MinValue and <= int.MaxValue
-        ? (int)i : throw new FormatException($"'{v.CanonicalText}' is not an integer");
 
     public override string ToString() => Simulation is null ? ParticleFile : string.Create(CultureInfo.InvariantCulture, $"simulated ({Simulation.Particles} particles) at {ParticleFile}");
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SweepLab.Cli.Commands;
 using SweepLab.Sweeps;
 
 namespace SweepLab.Cli.Sweeping;
@@ -160,7 +159,7 @@ internal static partial class SweepExecution
         {
             StabilityMetrics = StabilityMetrics,
             FlagMetric = "collapsed",
-            Agreement = SweepCommands.Agreement,
+            Agreement = SweepFolders.Agreement,
             AgreementColumn = "agreement",
             ExcludedMetrics = VolatileMetrics,
         });
@@ -169,7 +168,7 @@ internal static partial class SweepExecution
     /// <summary>report.html and summary.md from the tables and run folders.</summary>
     public static void WriteReport(string output)
     {
-        Commands.ExportCommand.WriteForRanked(output);
+        Outputs.ConfigurationExport.WriteForRanked(output);
         var report = Reports.ReportWriter.Write(SweepFolders.Load(output));
         Console.WriteLine($"report: {Path.Combine(output, "report.html")} ({report.Charts.Count} charts)");
     }

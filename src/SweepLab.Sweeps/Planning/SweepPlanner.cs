@@ -253,12 +253,7 @@ public static class SweepPlanner
     }
 
     /// <summary>How many runs one configuration and seed can take under the search (an upper bound for adaptive ones).</summary>
-    internal static double RunsPerConfigurationBound(SweepSpec spec) => spec.Search switch
-    {
-        BoundarySearchSpec b => BoundarySearch.MaxEvaluations(b),
-        HalvingSearchSpec h => h.Rungs.Count,
-        _ => 1,
-    };
+    internal static double RunsPerConfigurationBound(SweepSpec spec) => SearchStrategies.For(spec.Search).RunsPerConfigurationBound(spec.Search);
 
     private static SweepSpecException TooMany(SweepSpec spec, double count, long limit, int line, bool atLeast)
     {

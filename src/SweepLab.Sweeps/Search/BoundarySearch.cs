@@ -52,8 +52,25 @@ public sealed record BoundarySearchResult(IReadOnlyList<BoundaryResult> Lines, I
 /// search reads outcomes back from the store, so a resumed search replays the finished steps without running them
 /// and every decision is a pure function of stored results.
 /// </summary>
-public static class BoundarySearch
+public sealed class BoundarySearch : ISearchStrategy
 {
+    /// <summary>The strategy behind <see cref="ISearchStrategy"/>; the search itself is <see cref="RunAsync"/>.</summary>
+    public static BoundarySearch Instance { get; } = new();
+
+    private BoundarySearch() { }
+
+    public string Name => "boundary";
+
+    double ISearchStrategy.RunsPerConfigurationBound(SearchSpec search) =>
+        MaxEvaluations(search as BoundarySearchSpec ?? throw new ArgumentException("not a boundary search", nameof(search)));
+
+    async Task<StudyResult> ISearchStrategy.RunAsync(SweepPlan plan, RunStore store,
+        Func<IReadOnlyList<RunSpec>, CancellationToken, Task<SweepBatchResult>> runBatch, CancellationToken cancellationToken, Action<SearchProgress>? progress)
+    {
+        var result = await RunAsync(plan, store, runBatch, cancellationToken, progress).ConfigureAwait(false);
+        return new StudyResult(result.Runs, result.Execution, result, null);
+    }
+
     /// <summary>Runs per line at most: both ends plus ceil(log2(range / tolerance)) midpoints.</summary>
     public static int MaxEvaluations(BoundarySearchSpec spec)
     {

@@ -35,8 +35,25 @@ public sealed record HalvingSearchResult(
 /// ones. Runs restart from iteration 0 at each rung, costing at most 1 + 1/eta + 1/eta^2 + ... times the rung-by-rung
 /// work of a checkpointing scheme.
 /// </summary>
-public static class SuccessiveHalving
+public sealed class SuccessiveHalving : ISearchStrategy
 {
+    /// <summary>The strategy behind <see cref="ISearchStrategy"/>; the search itself is <see cref="RunAsync"/>.</summary>
+    public static SuccessiveHalving Instance { get; } = new();
+
+    private SuccessiveHalving() { }
+
+    public string Name => "halving";
+
+    double ISearchStrategy.RunsPerConfigurationBound(SearchSpec search) =>
+        (search as HalvingSearchSpec ?? throw new ArgumentException("not successive halving", nameof(search))).Rungs.Count;
+
+    async Task<StudyResult> ISearchStrategy.RunAsync(SweepPlan plan, RunStore store,
+        Func<IReadOnlyList<RunSpec>, CancellationToken, Task<SweepBatchResult>> runBatch, CancellationToken cancellationToken, Action<SearchProgress>? progress)
+    {
+        var result = await RunAsync(plan, store, runBatch, cancellationToken, progress).ConfigureAwait(false);
+        return new StudyResult(result.Runs, result.Execution, null, result);
+    }
+
     /// <param name="plan">The checked plan; its search block gives the strategy.</param>
     /// <param name="store">Where outcomes are read back from.</param>
     /// <param name="runBatch">Runs a batch (usually <see cref="SweepRunner.RunAsync"/>); a no-op replays the store only.</param>

@@ -11,7 +11,7 @@ public sealed record StudyResult(
     HalvingSearchResult? Halving);
 
 /// <summary>
-/// Runs a planned sweep with the strategy its spec names (grid, boundary, halving) through a runner, or replays it
+/// Runs a planned sweep with the strategy its spec names (<see cref="SearchStrategies.For"/>) through a runner, or replays it
 /// from the store alone (for status and tables without computing anything).
 /// </summary>
 public static class SweepStudy
@@ -40,23 +40,6 @@ public static class SweepStudy
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(store);
-        switch (plan.Spec.Search)
-        {
-            case BoundarySearchSpec:
-            {
-                var result = await BoundarySearch.RunAsync(plan, store, runBatch, cancellationToken, progress).ConfigureAwait(false);
-                return new StudyResult(result.Runs, result.Execution, result, null);
-            }
-            case HalvingSearchSpec:
-            {
-                var result = await SuccessiveHalving.RunAsync(plan, store, runBatch, cancellationToken, progress).ConfigureAwait(false);
-                return new StudyResult(result.Runs, result.Execution, null, result);
-            }
-            default:
-            {
-                var execution = await runBatch(plan.Runs, cancellationToken).ConfigureAwait(false);
-                return new StudyResult(plan.Runs, execution, null, null);
-            }
-        }
+        return await SearchStrategies.For(plan.Spec.Search).RunAsync(plan, store, runBatch, cancellationToken, progress).ConfigureAwait(false);
     }
 }

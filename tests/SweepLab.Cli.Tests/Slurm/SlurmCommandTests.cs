@@ -41,7 +41,7 @@ public sealed class SlurmCommandTests : IDisposable
         var notSweep = Assert.Throws<UserInputException>(() => SweepExecution.Merge(_folder, report: false));
         Assert.Contains("not a sweep folder (no sweep.yaml)", notSweep.Message, StringComparison.Ordinal);
 
-        File.Copy(Sweep("{kind: grid}"), Path.Combine(_folder, SweepCommands.SpecCopy));
+        File.Copy(Sweep("{kind: grid}"), Path.Combine(_folder, SweepFolders.SpecCopy));
         var notSubmitted = Assert.Throws<UserInputException>(() => SweepExecution.RunWorker(_folder, 0, "cpu", null, 64));
         Assert.Contains("no slurm/tasks.json", notSubmitted.Message, StringComparison.Ordinal);
 

@@ -1,3 +1,4 @@
+using SweepLab.Cli.Commands;
 using SweepLab.Sweeps;
 
 namespace SweepLab.Cli.Tests;
@@ -297,7 +298,7 @@ public class SweepSpecYamlTests
         Assert.Equal([
             "s.yaml:6: conditional[1]: missing 'when: {setting: value}'",
             "s.yaml:9: conditional[2].also: unknown key; expected when, grid",
-            "s.yaml:7: conditional[2].when: name exactly one setting, like {hard_schedule: soft_then_hard}",
+            "s.yaml:7: conditional[2].when: name exactly one setting, like {hard_classification: soft_then_hard}",
         ], messages);
 
         var never = Messages("""
@@ -382,6 +383,32 @@ public class SweepSpecYamlTests
         Assert.Equal(["s.yaml:2: baselines: expected a list of baselines like [relion], or a map like {relion: {iterations: 25}}, got the string 'relion'"],
             Messages("base: {classes: 2}\nbaselines: relion"));
         Assert.Equal(["s.yaml:2: baselines[1]: the baseline 'relion' is named twice"], Messages("base: {classes: 2}\nbaselines: [relion, relion]"));
+    }
+
+    /// <summary>
+    /// The sweep file described in <see cref="SweepSpecYaml"/>'s doc comment plans as written: every key is one the
+    /// engine (Knobs) or the simulator knows, so the documentation cannot keep a renamed key (it had iterations,
+    /// learning_rate, anneal_start and hard_schedule long after they went).
+    /// </summary>
+    [Fact]
+    public void TheDocumentedExamplePlansWithTodaysKeys()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SweepLab.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var source = File.ReadAllLines(Path.Combine(dir.FullName, "src", "SweepLab.Cli", "SweepSpecYaml", "SweepSpecYaml.cs"));
+        int start = Array.FindIndex(source, l => l.Trim() == "/// <code>");
+        int end = Array.FindIndex(source, start + 1, l => l.Trim() == "/// </code>");
+        Assert.True(start >= 0 && end > start, "the doc comment's <code> example is missing");
+        string yaml = string.Join('\n', source[(start + 1)..end].Select(l => l.TrimStart()["///".Length..]).Select(l => l.StartsWith(' ') ? l[1..] : l));
+        using var temp = new TempFolder();
+        string path = Path.Combine(temp.Path, "example.yaml");
+        var spec = SweepSpecYaml.Parse(yaml, path);
+        var (plan, dataset) = SweepCommands.Prepare(spec, Path.Combine(temp.Path, "out"));
+        Assert.NotNull(dataset.Simulation);
+        Assert.Contains("hard_switch_iteration", plan.VaryingSettings);
+        Assert.Contains("similarity_anneal_end", plan.VaryingSettings);
+        Assert.True(plan.Runs.Count > 0);
     }
 }
 
