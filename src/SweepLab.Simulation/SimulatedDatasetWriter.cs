@@ -40,27 +40,56 @@ public static class SimulatedDatasetWriter
     /// Simulates and writes in one pass without holding the images (<see cref="ParticleSimulator.SimulateStreamed"/>):
     /// the same files, byte for byte, as <see cref="Write(string, SimulatedDataset)"/> of <see cref="ParticleSimulator.Simulate"/>,
     /// for sets larger than memory. Returns the files and the dataset's metadata (its Images empty).
+    /// <paramref name="started"/> is called once the staging folder and the stack file exist (from then on a stop
+    /// that removes the staging folder leaves nothing behind).
     /// </summary>
     public static (IReadOnlyList<string> Files, SimulatedDataset Dataset) Simulate(string directory, SimulationSettings settings,
-        IReadOnlyList<Rotation>? poses = null, int chunkParticles = 0)
+        IReadOnlyList<Rotation>? poses = null, int chunkParticles = 0, Action? started = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.EnsureValid();
         int box = settings.BoxPixels;
         SimulatedDataset? metadata = null;
-        var files = WriteFiles(directory, settings, stack => metadata = ParticleSimulator.SimulateStreamed(settings, images =>
+        var files = WriteFiles(directory, settings, stack =>
         {
-            for (int start = 0; start < images.Length; start += box * box) stack.Append(images.Slice(start, box * box));
-        }, poses, chunkParticles));
+            started?.Invoke();
+            return metadata = ParticleSimulator.SimulateStreamed(settings, images =>
+            {
+                for (int start = 0; start < images.Length; start += box * box) stack.Append(images.Slice(start, box * box));
+            }, poses, chunkParticles);
+        });
         return (files, metadata!);
     }
 
-    /// <summary>Every file of a dataset into a staging folder, then moved into place; <paramref name="writeStack"/> fills the stack and returns the metadata.</summary>
+    /// <summary>
+    /// The hidden folder beside <paramref name="directory"/> where this process stages a dataset, so that nothing
+    /// appears at the target until every file is complete. A program stopped part-way removes it with
+    /// <see cref="RemoveStaging"/> (a streamed simulation may take hours; only the final renames hold a stop back).
+    /// </summary>
+    public static string StagingFolder(string directory)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        string parent = Path.GetDirectoryName(full) ?? full;
+        return Path.Combine(parent, $".staging-{Path.GetFileName(full)}-{Environment.ProcessId}");
+    }
+
+    /// <summary>Removes this process's staging folder for <paramref name="directory"/>; failing to is harmless (it is never read).</summary>
+    public static void RemoveStaging(string directory)
+    {
+        try
+        {
+            string staging = StagingFolder(directory);
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Every file of a dataset into the staging folder, then moved into place; <paramref name="writeStack"/> fills the stack and returns the metadata.</summary>
     private static IReadOnlyList<string> WriteFiles(string directory, SimulationSettings s, Func<MrcStackWriter, SimulatedDataset> writeStack)
     {
-        using var section = ExitGate.Enter();
-        Directory.CreateDirectory(directory);
-        string staging = Path.Combine(directory, $".staging-{Guid.NewGuid():N}");
+        string staging = StagingFolder(directory);
+        RemoveStaging(directory);
         Directory.CreateDirectory(staging);
         try
         {
@@ -82,6 +111,9 @@ public static class SimulatedDatasetWriter
                 using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
                 WriteTruth(writer, dataset);
             });
+            // Only the renames must not be cut: the folder then holds the whole set or the one before.
+            using var section = ExitGate.Enter();
+            Directory.CreateDirectory(directory);
             var written = new List<string>();
             foreach (string file in Directory.GetFiles(staging).Order(StringComparer.Ordinal))
             {
@@ -93,7 +125,7 @@ public static class SimulatedDatasetWriter
         }
         finally
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            RemoveStaging(directory);
         }
     }
 

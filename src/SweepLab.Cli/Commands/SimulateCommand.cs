@@ -41,9 +41,10 @@ internal sealed class SimulateCommand
             OutputCheck.EnsureWritable(@out, "--out");
             Interruption.Kept = () => $"nothing was written to {Path.GetFullPath(@out)}";
             var poses = request.PosesFrom is null ? null : SimulatorOptions.ReadPoses(request.PosesFrom, settings.Particles, "--poses-from", "--particles");
-            Console.Error.WriteLine($"simulating {settings.Particles} particles into {Path.GetFullPath(@out)}");
             // streamed: the images are formed and written in chunks, so any particle count fits in memory
-            var (files, dataset) = SimulatedDatasetWriter.Simulate(@out, settings, poses);
+            using var staging = Interruption.OnStop(() => SimulatedDatasetWriter.RemoveStaging(@out));
+            var (files, dataset) = SimulatedDatasetWriter.Simulate(@out, settings, poses,
+                started: () => Console.Error.WriteLine($"simulating {settings.Particles} particles into {Path.GetFullPath(@out)}"));
             var c = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(c, $"simulated {settings.Particles} particles ({settings.Preset}, {settings.Classes} classes: {string.Join('/', settings.EffectiveFractions)}), box {settings.BoxPixels} at {settings.PixelSizeAngstrom} A/px, SNR {settings.Snr} (noise sigma {dataset.NoiseSigma:G4})"));
             foreach (string file in files) Console.WriteLine($"  {file}");

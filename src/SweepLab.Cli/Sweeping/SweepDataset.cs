@@ -80,7 +80,8 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         if (File.Exists(stamp) && File.ReadAllText(stamp) == wanted && File.Exists(ParticleFile)) return;
         var poses = PosesFrom is null ? null : SimulatorOptions.ReadPoses(PosesFrom, Simulation.Particles, "dataset.simulate.poses_from", "dataset.simulate.particles");
         log($"simulating {Simulation.Particles} particles into {folder}");
-        SimulatedDatasetWriter.Simulate(folder, Simulation, poses);
+        using (Interruption.OnStop(() => SimulatedDatasetWriter.RemoveStaging(folder)))
+            SimulatedDatasetWriter.Simulate(folder, Simulation, poses);
         AtomicFile.WriteAllText(stamp, wanted);
     }
 
