@@ -33,19 +33,27 @@ internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset,
     public static ClassificationConfig Config(RunSpec run, ParticleTable table) =>
         ConfigSettings.Apply(Settings(run), pixelSizeAngstrom: table.PixelSizeAngstrom, particleCount: table.Count);
 
-    public string GroupKey(RunSpec run) => GroupKeyOf(run, table);
+    /// <summary>Each run's configuration, parsed and validated once in this worker: grouping and running share it.</summary>
+    private readonly ConcurrentDictionary<string, ClassificationConfig> _configs = new(StringComparer.Ordinal);
+
+    private ClassificationConfig ConfigOf(RunSpec run) => _configs.GetOrAdd(run.RunId, _ => Config(run, table));
+
+    public string GroupKey(RunSpec run)
+    {
+        var c = ConfigOf(run);
+        return GroupKeyOf(c, table.Count);
+    }
 
     /// <summary>The group key without an objective, for executors that split runs before any worker starts.</summary>
-    public static string GroupKeyOf(RunSpec run, ParticleTable table)
-    {
-        // The engine's own lockstep key, plus the target resolution: another resolution is another particle set.
-        var c = Config(run, table);
-        return string.Create(CultureInfo.InvariantCulture, $"{ClassificationEngine.LockstepKey(c, table.Count)}|{c.TargetResolutionAngstrom:R}");
-    }
+    public static string GroupKeyOf(RunSpec run, ParticleTable table) => GroupKeyOf(Config(run, table), table.Count);
+
+    /// <summary>The engine's own lockstep key, plus the target resolution: another resolution is another particle set.</summary>
+    private static string GroupKeyOf(ClassificationConfig c, int particleCount) =>
+        string.Create(CultureInfo.InvariantCulture, $"{ClassificationEngine.LockstepKey(c, particleCount)}|{c.TargetResolutionAngstrom:R}");
 
     public Task RunGroupAsync(IReadOnlyList<RunContext> runs, CancellationToken cancellationToken)
     {
-        var configs = runs.Select(r => Config(r.Run, table)).ToList();
+        var configs = runs.Select(r => ConfigOf(r.Run)).ToList();
         double resolution = configs[0].TargetResolutionAngstrom;
         var data = _data.GetOrAdd(resolution, r => new Lazy<LoadedParticles>(() =>
             DataLoader.Load(table, dataset.ParticleFile, r, dataset.TruthFile, log: log, cacheDirectory: dataset.CacheDirectory))).Value;
@@ -64,6 +72,7 @@ internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset,
                 var extra = new Dictionary<string, string> { ["run_id"] = runs[i].Run.RunId, ["config_id"] = runs[i].Run.ConfigId };
                 RunOutputs.WriteInto(runs[i].OutputDirectory, table, results[i], dataset.ParticleFile, dataset.TruthFile, extra);
                 runs[i].Complete(RunOutputs.FinalMetrics(results[i]));
+                _configs.TryRemove(runs[i].Run.RunId, out _);
             }
         }
         return Task.CompletedTask;

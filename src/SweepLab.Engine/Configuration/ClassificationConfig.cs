@@ -345,12 +345,30 @@ public sealed record ClassificationConfig
             add(Keys.HardClassification, $"{HardClassification.Canonical} switches at {clock.Describe(sw)}, beyond {Run()}; must be <= {clock.Describe((int)last)}");
     }
 
-    /// <summary>Returns this configuration, or throws <see cref="ConfigValidationException"/> listing every error (see <see cref="Validate"/>).</summary>
+    /// <summary>
+    /// Returns this configuration, or throws <see cref="ConfigValidationException"/> listing every error (see
+    /// <see cref="Validate"/>). A configuration is immutable, so once it passed for a pixel size and particle count it is
+    /// trusted: the engine's own checks (RunMany, the schedules) return at once for the instance the CLI validated,
+    /// and a run's settings are range-checked once on their way from the sweep file to the kernels. A <c>with</c> copy
+    /// is a new instance and is checked again.
+    /// </summary>
     public ClassificationConfig ThrowIfInvalid(double? pixelSizeAngstrom = null, long? particleCount = null)
     {
+        if (ValidatedInstances.TryGetValue(this, out var done) && done.Covers(pixelSizeAngstrom, particleCount)) return this;
         var errors = Validate(pixelSizeAngstrom, particleCount);
         if (errors.Count > 0) throw new ConfigValidationException(errors);
+        ValidatedInstances.AddOrUpdate(this, new ValidatedFor(pixelSizeAngstrom, particleCount));
         return this;
+    }
+
+    /// <summary>Instances that passed <see cref="ThrowIfInvalid"/>, by reference (records compare by value; identity is what is immutable here).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClassificationConfig, ValidatedFor> ValidatedInstances = new();
+
+    /// <summary>What a passed check covered: a later check asking for nothing more is already answered.</summary>
+    private sealed record ValidatedFor(double? PixelSizeAngstrom, long? ParticleCount)
+    {
+        public bool Covers(double? pixelSizeAngstrom, long? particleCount) =>
+            (pixelSizeAngstrom is null || PixelSizeAngstrom == pixelSizeAngstrom) && (particleCount is null || ParticleCount == particleCount);
     }
 
     /// <summary>Number of O-EM iterations for <paramref name="particleCount"/> particles: ceil(epochs N / min(batch per class x K, N)), as <see cref="BatchSchedule.OemIterationCountFor"/> counts them.</summary>

@@ -61,3 +61,21 @@ public class EngineStepTests
         Assert.False(ClassificationEngine.CheckConvergence(0.02, 0.01, Plan(17, 5, true), 20, null).Stop);
     }
 }
+
+public sealed class ValidatedConfigTests
+{
+    [Fact]
+    public void AConfigurationIsCheckedOnceAndACopyAgain()
+    {
+        var config = new SweepLab.Engine.Configuration.ClassificationConfig { ClassCount = 3 };
+        Assert.Same(config, config.ThrowIfInvalid(3.5, 4000));
+        Assert.Same(config, config.ThrowIfInvalid(3.5, 4000)); // trusted
+        Assert.Same(config, config.ThrowIfInvalid()); // asks for less
+        // Asking for more (another particle count) checks again, and a with-copy is a new instance.
+        var tooFew = config with { BatchSizePerClass = 10, OemEpochs = 1, MinOemIterations = 0, SimilarityAnnealEnd = 50 };
+        Assert.Throws<SweepLab.Engine.Configuration.ConfigValidationException>(() => tooFew.ThrowIfInvalid(3.5, 100));
+        var bad = config with { ClassSimilarity = 2 };
+        Assert.Throws<SweepLab.Engine.Configuration.ConfigValidationException>(() => bad.ThrowIfInvalid());
+        Assert.Throws<SweepLab.Engine.Configuration.ConfigValidationException>(() => bad.ThrowIfInvalid()); // a failed check is not remembered
+    }
+}
