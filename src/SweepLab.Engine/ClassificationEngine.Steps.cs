@@ -23,7 +23,7 @@ public sealed partial class ClassificationEngine
         run.LastPlan = plan;
         var (posteriors, ess) = Posteriors(loglik, run, plan, batch.Length);
         var weights = new float[posteriors.Length];
-        for (int i = 0; i < weights.Length; i++) weights[i] = EmSteps.BackprojectionWeight(posteriors[i]);
+        for (int i = 0; i < weights.Length; i++) weights[i] = (float)posteriors[i];
         MStep(run, batch, weights, plan.LearningRate, shared);
         if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) run.NextLikelihoodShell = GrowResolution(run, shared.Statistics);
         if (run.Config.NoiseUpdate == NoiseUpdate.PerIteration) UpdateNoise(run, batch, weights, shared.Volumes, plan.LearningRate);

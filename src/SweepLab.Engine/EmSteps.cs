@@ -17,18 +17,6 @@ public static class EmSteps
     /// <summary>Shells RELION adds beyond the last one with class SSNR >= 1 ("current_size = 2 (maxres + 10)").</summary>
     public const int ResolutionMarginShells = 10;
 
-    /// <summary>Posteriors below this are not backprojected (see <see cref="BackprojectionWeight"/>).</summary>
-    public const double SmallestBackprojectedPosterior = 1e-20;
-
-    /// <summary>
-    /// A posterior as the M-step's float weight: below <see cref="SmallestBackprojectedPosterior"/>, zero. Float sums
-    /// cannot hold such weights anyway (next to any real particle they vanish), but a class that has lost every particle
-    /// would otherwise sum them alone into denormal numerators and denominators, whose ratio in the unregularised low
-    /// shells overflows, and the class map turned NaN (K = 4 on two-class data at learning rate 1). An emptied class now
-    /// stays an empty (zero) map.
-    /// </summary>
-    public static float BackprojectionWeight(double posterior) => posterior < SmallestBackprojectedPosterior ? 0f : (float)posterior;
-
     /// <summary>
     /// Inverse noise per shell for the likelihood: 1/sigma^2(s) for shells in [<paramref name="firstShell"/>,
     /// <paramref name="lastShell"/>], 0 elsewhere. White: one pooled variance (pixel-weighted mean of the shells in range).

@@ -193,8 +193,8 @@ public static class KernelMath
     /// The smallest denominator <see cref="ReconstructVoxel"/> divides by: the smallest normal float. A denormal one
     /// holds no usable weight, its reciprocal overflows (PoCL's fast math divides by multiplying with it: +-infinity,
     /// then NaN in the next FFT), and devices that flush denormals read it as zero; so every device treats it as empty.
-    /// It arises where a class's posterior weights underflow, e.g. a class dying under learning rate 1 (the engine also
-    /// leaves out posteriors below 1e-20; this guard holds whatever the weights, e.g. near CTF zeros).
+    /// It arises where a class's posterior weights underflow, e.g. a class dying under learning rate 1 (K = 4 on
+    /// two-class data), or near CTF zeros: such voxels stay zero instead of turning the map NaN.
     /// </summary>
     public const float SmallestDenominator = 1.17549435E-38f;
 
