@@ -9,10 +9,11 @@ namespace SweepLab.Compute;
 /// <summary>
 /// The classification kernels on one device, with the particle set uploaded once and shared by every
 /// configuration that runs on it (the class volumes of many configurations can sit in one <see cref="VolumeStack"/>
-/// and be scored in one pass over each particle's pixels). Device buffers are reused between calls; the host
-/// sees only batch-sized inputs and outputs. Not thread-safe: one caller at a time.
+/// and be scored in one pass over each particle's pixels). A set larger than <see cref="ParticleBudgetBytes"/> is not
+/// uploaded: each batch is staged as it comes (see ClassificationKernels.Staging.cs), with identical results. Device
+/// buffers are reused between calls; the host sees only batch-sized inputs and outputs. Not thread-safe: one caller at a time.
 /// </summary>
-public sealed class ClassificationKernels : IDisposable
+public sealed partial class ClassificationKernels : IDisposable
 {
     /// <summary>Default device memory for backprojection partial volumes; volume groups are formed to fit.</summary>
     public const long DefaultPartialBudgetBytes = 1L << 30;
@@ -29,10 +30,9 @@ public sealed class ClassificationKernels : IDisposable
 
     private readonly List<ParticleChunk> _chunks = new();
     private MemoryBuffer1D<int, Stride1D.Dense>? _kx, _ky, _shell;
-    private readonly Scratch<int> _entries, _volumeIndex;
+    private readonly Scratch<int> _entries, _volumeIndex, _shares;
     private readonly Scratch<float> _invSigma2, _weights, _output, _partialNumerator, _partialDenominator, _keep, _add, _regulariser;
     private int[] _hostEntries = Array.Empty<int>();
-    private int[] _chunkCounts = Array.Empty<int>();
     private bool _disposed;
 
     /// <summary>Box M of the class volumes (the particle set's cropped box); 0 before an upload.</summary>
@@ -63,6 +63,7 @@ public sealed class ClassificationKernels : IDisposable
         _blend = _accelerator.LoadStreamKernel<BlendArgs>(KernelBodies.Blend);
         _entries = new Scratch<int>(_accelerator);
         _volumeIndex = new Scratch<int>(_accelerator);
+        _shares = new Scratch<int>(_accelerator);
         _invSigma2 = new Scratch<float>(_accelerator);
         _weights = new Scratch<float>(_accelerator);
         _output = new Scratch<float>(_accelerator);
@@ -75,7 +76,8 @@ public sealed class ClassificationKernels : IDisposable
 
     /// <summary>
     /// Uploads the particle pixels, poses and the CTF table (computed on the device with Core's formula) once;
-    /// replaces any earlier set. Sets larger than one device buffer are split into chunks transparently.
+    /// replaces any earlier set. Sets larger than one device buffer are split into chunks transparently; sets larger
+    /// than <see cref="ParticleBudgetBytes"/> stay where they are (memory or the cache file) and are staged per batch.
     /// <paramref name="applyCtf"/> false uses CTF = 1 everywhere (data already corrected, or projector tests).
     /// </summary>
     public void UploadParticles(ParticleSet particles, bool applyCtf = true)
@@ -92,29 +94,75 @@ public sealed class ClassificationKernels : IDisposable
         _kx = _accelerator.Allocate1D(ToInts(grid.KxValues));
         _ky = _accelerator.Allocate1D(ToInts(grid.KyValues));
         _shell = _accelerator.Allocate1D(ToInts(grid.ShellValues));
-
-        long bytesPerParticle = (long)PixelCount * 2 * sizeof(float);
-        long perChunk = Math.Max(1, _device.MaxBufferBytes / bytesPerParticle);
+        _set = particles;
+        _applyCtf = applyCtf;
+        _rotations = particles.RotationsAsFloats();
+        _ctfCoefficients = particles.CtfCoefficients();
+        long perChunk = Math.Max(1, _device.MaxBufferBytes / ((long)PixelCount * 2 * sizeof(float)));
         if (ChunkParticleLimit is { } limit) perChunk = Math.Min(perChunk, limit);
-        float[] rotations = particles.RotationsAsFloats();
-        CtfCoefficients[] coefficients = particles.CtfCoefficients();
-        float perAngstrom = (float)(1.0 / (grid.OriginalBox * grid.OriginalPixelSizeAngstrom));
+        _particlesPerChunk = (int)Math.Min(perChunk, int.MaxValue);
+        if (ParticleBudgetBytes is long budget && (long)particles.Count * DeviceBytesPerParticle > budget)
+        {
+            StartStaging(budget);
+            return;
+        }
         for (int first = 0; first < particles.Count; first += (int)perChunk)
         {
             int count = (int)Math.Min(perChunk, particles.Count - first);
             var chunk = new ParticleChunk(first, count);
             _chunks.Add(chunk);
             chunk.Data = _accelerator.Allocate1D<float>((long)count * PixelCount * 2);
-            chunk.Data.View.AsContiguous().CopyFromCPU(particles.Data.Slice(first * PixelCount * 2, count * PixelCount * 2));
-            chunk.Rotations = _accelerator.Allocate1D(rotations.AsSpan(first * 9, count * 9).ToArray());
+            CopyRowsToDevice(particles, first, count, chunk.Data.View.AsContiguous());
+            chunk.Rotations = _accelerator.Allocate1D<float>((long)count * 9);
             chunk.Ctf = _accelerator.Allocate1D<float>((long)count * PixelCount);
-            using var coefficientBuffer = _accelerator.Allocate1D(coefficients.AsSpan(first, count).ToArray());
-            int cells = count * PixelCount;
-            _ctfTable(Elementwise(cells), new CtfTableArgs(
-                coefficientBuffer.View, _kx.View, _ky.View, chunk.Ctf.View, count, PixelCount, perAngstrom, applyCtf ? 1 : 0));
-            _accelerator.Synchronize();
+            FillPosesAndCtf(chunk, _rotations.AsSpan(first * 9, count * 9), _ctfCoefficients.AsSpan(first, count));
         }
-        if (_chunkCounts.Length < _chunks.Count) _chunkCounts = new int[_chunks.Count];
+    }
+
+    /// <summary>Particle bytes on the device when resident: pixels (8 per pixel), the CTF table (4 per pixel), the pose.</summary>
+    private long DeviceBytesPerParticle => BytesPerParticle(PixelCount);
+
+    private static long BytesPerParticle(int pixelCount) => (long)pixelCount * (2 * sizeof(float) + sizeof(float)) + 9 * sizeof(float);
+
+    /// <summary>Bytes a set takes when uploaded whole: compare with <see cref="ParticleBudgetBytes"/>.</summary>
+    public static long ResidentBytes(ParticleSet particles)
+    {
+        ArgumentNullException.ThrowIfNull(particles);
+        return particles.Count * BytesPerParticle(particles.PixelCount);
+    }
+
+    /// <summary>Copies consecutive particles' pixels to a device view, through a bounded host buffer when they live in a file.</summary>
+    private void CopyRowsToDevice(ParticleSet particles, int first, int count, ArrayView<float> target)
+    {
+        int row = PixelCount * 2;
+        if (particles.Pixels.TryGetRows(first, count, out var rows))
+        {
+            target.SubView(0, (long)count * row).CopyFromCPU(rows);
+            return;
+        }
+        int per = Math.Max(1, UploadPieceFloats / row);
+        var host = new float[Math.Min(per, count) * row];
+        for (int done = 0; done < count; done += per)
+        {
+            int n = Math.Min(per, count - done);
+            particles.CopyRows(first + done, n, host);
+            target.SubView((long)done * row, (long)n * row).CopyFromCPU(host.AsSpan(0, n * row));
+        }
+    }
+
+    /// <summary>Floats per host piece when a file-backed set is uploaded (64 MiB).</summary>
+    private const int UploadPieceFloats = 1 << 24;
+
+    /// <summary>Writes a chunk's poses and computes its CTF table on the device (CTF = 1 when the set's CTF is not applied).</summary>
+    private void FillPosesAndCtf(ParticleChunk chunk, ReadOnlySpan<float> rotations, ReadOnlySpan<CtfCoefficients> coefficients)
+    {
+        int count = coefficients.Length;
+        chunk.Rotations!.View.AsContiguous().SubView(0, rotations.Length).CopyFromCPU(rotations);
+        using var coefficientBuffer = _accelerator.Allocate1D(coefficients.ToArray());
+        float perAngstrom = (float)(1.0 / (_set!.Grid.OriginalBox * _set.Grid.OriginalPixelSizeAngstrom));
+        _ctfTable(Elementwise(count * PixelCount), new CtfTableArgs(
+            coefficientBuffer.View, _kx!.View, _ky!.View, chunk.Ctf!.View, count, PixelCount, perAngstrom, _applyCtf ? 1 : 0));
+        _accelerator.Synchronize();
     }
 
     /// <summary>The CTF values the kernels use for one particle (one per kept pixel), for checks and plots.</summary>
@@ -123,8 +171,14 @@ public sealed class ClassificationKernels : IDisposable
         RequireParticles();
         ArgumentOutOfRangeException.ThrowIfNegative(particle);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(particle, ParticleCount);
-        ParticleChunk chunk = ChunkOf(particle);
         var result = new float[PixelCount];
+        if (Staging)
+        {
+            Stage([particle]);
+            _stage!.Ctf!.View.SubView(0, PixelCount).CopyToCPU(result);
+            return result;
+        }
+        ParticleChunk chunk = ChunkOf(particle);
         chunk.Ctf!.View.AsContiguous().SubView((long)(particle - chunk.First) * PixelCount, PixelCount).CopyToCPU(result);
         return result;
     }
@@ -163,20 +217,18 @@ public sealed class ClassificationKernels : IDisposable
         int b = batch.Length, v = volumeIndices.Length;
         DeviceLimits.RequireLength(output.Length, (long)b * v, nameof(output));
         if (b == 0) return;
-        ArrayView<int> entries = UploadEntries(batch);
+        var passes = PlanPasses(batch, partialCount: null);
+        ArrayView<int> entries = _entries.Upload(_hostEntries.AsSpan(0, 2 * b));
         ArrayView<int> volumeIndex = _volumeIndex.Upload(volumeIndices);
         ArrayView<float> sigma = _invSigma2.Upload(PerVolumeWeights(invSigma2, v));
         ArrayView<float> result = _output.Get((long)b * v);
-        int offset = 0;
-        for (int c = 0; c < _chunks.Count; c++)
+        for (int i = 0; i < passes.Count; i++)
         {
-            int n = _chunkCounts[c];
-            if (n == 0) continue;
-            var args = new ResidualArgs(Views(_chunks[c]), EntryViews(entries, b, offset, n), volumeIndex, v,
+            var pass = passes[i];
+            var args = new ResidualArgs(Ready(passes, i), EntryViews(entries, b, pass.Offset, pass.Count), volumeIndex, v,
                 volumes.Buffer.View, Box, sigma, ShellCount, result);
-            int cells = n * ((v + KernelBodies.ResidualGroup - 1) / KernelBodies.ResidualGroup);
+            int cells = pass.Count * ((v + KernelBodies.ResidualGroup - 1) / KernelBodies.ResidualGroup);
             _residual(Grouped(cells, ResidualGroupSize(cells)), args);
-            offset += n;
         }
         _accelerator.Synchronize();
         result.CopyToCPU(output);
@@ -206,19 +258,17 @@ public sealed class ClassificationKernels : IDisposable
         DeviceLimits.RequireLength(weights.Length, (long)b * v, nameof(weights));
         DeviceLimits.RequireLength(output.Length, (long)b * ShellCount, nameof(output));
         if (b == 0) return;
-        ArrayView<int> entries = UploadEntries(batch);
+        var passes = PlanPasses(batch, partialCount: null);
+        ArrayView<int> entries = _entries.Upload(_hostEntries.AsSpan(0, 2 * b));
         ArrayView<int> volumeIndex = _volumeIndex.Upload(volumeIndices);
         ArrayView<float> w = _weights.Upload(weights);
         ArrayView<float> result = _output.Get((long)b * ShellCount);
-        int offset = 0;
-        for (int c = 0; c < _chunks.Count; c++)
+        for (int i = 0; i < passes.Count; i++)
         {
-            int n = _chunkCounts[c];
-            if (n == 0) continue;
-            var args = new ShellResidualArgs(Views(_chunks[c]), EntryViews(entries, b, offset, n), volumeIndex, v,
+            var pass = passes[i];
+            var args = new ShellResidualArgs(Ready(passes, i), EntryViews(entries, b, pass.Offset, pass.Count), volumeIndex, v,
                 volumes.Buffer.View, Box, w, ShellCount, result);
-            _shellResidual(Grouped(n, _device.IsCpu ? 1 : 64), args);
-            offset += n;
+            _shellResidual(Grouped(pass.Count, _device.IsCpu ? 1 : 64), args);
         }
         _accelerator.Synchronize();
         result.CopyToCPU(output);
@@ -257,7 +307,9 @@ public sealed class ClassificationKernels : IDisposable
                 nameof(partialCount));
         int vg = (int)Math.Min(groupVolumes, v);
 
-        ArrayView<int> entries = b > 0 ? UploadEntries(batch) : default;
+        var passes = b > 0 ? PlanPasses(batch, g) : [];
+        ArrayView<int> entries = b > 0 ? _entries.Upload(_hostEntries.AsSpan(0, 2 * b)) : default;
+        ArrayView<int> shares = b > 0 ? _shares.Upload(_hostShares.AsSpan(0, passes.Count * (g + 1))) : default;
         ArrayView<float> w = b > 0 ? _weights.Upload(weights) : default;
         ArrayView<float> partialNumerator = _partialNumerator.Get((long)g * vg * voxels * 2);
         ArrayView<float> partialDenominator = _partialDenominator.Get((long)g * vg * voxels);
@@ -268,15 +320,12 @@ public sealed class ClassificationKernels : IDisposable
             ArrayView<float> denominator = partialDenominator.SubView(0, (long)g * count * voxels);
             numerator.MemSetToZero();
             denominator.MemSetToZero();
-            int offset = 0;
-            for (int c = 0; c < _chunks.Count && b > 0; c++)
+            for (int i = 0; i < passes.Count; i++)
             {
-                int n = _chunkCounts[c];
-                if (n == 0) continue;
-                var args = new BackprojectArgs(Views(_chunks[c]), EntryViews(entries, b, offset, n), w, v, start, count, g, Box,
-                    numerator, denominator);
+                var pass = passes[i];
+                var args = new BackprojectArgs(Ready(passes, i), EntryViews(entries, b, pass.Offset, pass.Count),
+                    shares.SubView((long)i * (g + 1), g + 1), w, v, start, count, g, Box, numerator, denominator);
                 _backproject(Grouped(g * count, _device.IsCpu ? 1 : 32), args);
-                offset += n;
             }
             _reduce(Elementwise(count * voxels), new ReduceArgs(
                 numerator, denominator, g, start, count, voxels, sums.Numerator.View, sums.Denominator.View, Box));
@@ -349,47 +398,23 @@ public sealed class ClassificationKernels : IDisposable
         return new KernelConfig(groups, size);
     }
 
-    /// <summary>
-    /// Uploads the batch as (chunk-local particle, batch slot) pairs grouped by chunk in batch order: particles
-    /// at [0, B), slots at [B, 2B). Fills <see cref="_chunkCounts"/>.
-    /// </summary>
-    private ArrayView<int> UploadEntries(ReadOnlySpan<int> batch)
-    {
-        int b = batch.Length;
-        if (_hostEntries.Length < 2 * b) _hostEntries = new int[2 * b];
-        Array.Clear(_chunkCounts);
-        int perChunk = _chunks[0].Count;
-        for (int i = 0; i < b; i++)
-        {
-            int particle = batch[i];
-            if ((uint)particle >= (uint)ParticleCount)
-                throw new ArgumentOutOfRangeException(nameof(batch), $"batch[{i}] = {particle} is not a particle index (0 .. {ParticleCount - 1})");
-            _chunkCounts[particle / perChunk]++;
-        }
-        Span<int> next = _chunks.Count <= 64 ? stackalloc int[_chunks.Count] : new int[_chunks.Count];
-        for (int c = 1; c < _chunks.Count; c++) next[c] = next[c - 1] + _chunkCounts[c - 1];
-        for (int i = 0; i < b; i++)
-        {
-            int c = batch[i] / perChunk;
-            int at = next[c]++;
-            _hostEntries[at] = batch[i] - _chunks[c].First;
-            _hostEntries[b + at] = i;
-        }
-        return _entries.Upload(_hostEntries.AsSpan(0, 2 * b));
-    }
-
     private static EntryViews EntryViews(ArrayView<int> entries, int batchSize, int offset, int count) =>
         new(entries.SubView(offset, count), entries.SubView(batchSize + offset, count), count);
 
-    private ParticleViews Views(ParticleChunk chunk) =>
-        new(chunk.Data!.View, chunk.Ctf!.View, chunk.Rotations!.View, _kx!.View, _ky!.View, _shell!.View, PixelCount);
+    /// <summary>A chunk's particles from its particle <paramref name="first"/> on.</summary>
+    private ParticleViews Views(ParticleChunk chunk, int first) =>
+        new(Tail(chunk.Data!, (long)first * PixelCount * 2), Tail(chunk.Ctf!, (long)first * PixelCount),
+            Tail(chunk.Rotations!, (long)first * 9), _kx!.View, _ky!.View, _shell!.View, PixelCount);
 
-    private ParticleChunk ChunkOf(int particle) => _chunks[particle / _chunks[0].Count];
+    private static ArrayView<float> Tail(MemoryBuffer1D<float, Stride1D.Dense> buffer, long first) =>
+        buffer.View.AsContiguous().SubView(first, buffer.Length - first);
+
+    private ParticleChunk ChunkOf(int particle) => _chunks[particle / _particlesPerChunk];
 
     private void RequireParticles()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_chunks.Count == 0) throw new InvalidOperationException("no particles uploaded; call UploadParticles first");
+        if (_set is null) throw new InvalidOperationException("no particles uploaded; call UploadParticles first");
     }
 
     private void RequireStack(VolumeStack volumes, string name)
@@ -414,6 +439,7 @@ public sealed class ClassificationKernels : IDisposable
 
     private void ReleaseParticles()
     {
+        ReleaseStaging();
         foreach (var chunk in _chunks) chunk.Dispose();
         _chunks.Clear();
         _kx?.Dispose();
@@ -429,6 +455,7 @@ public sealed class ClassificationKernels : IDisposable
         ReleaseParticles();
         _entries.Dispose();
         _volumeIndex.Dispose();
+        _shares.Dispose();
         _invSigma2.Dispose();
         _weights.Dispose();
         _output.Dispose();

@@ -158,6 +158,8 @@ public sealed partial class ClassificationEngine
                 int[] batch = sampler.Batch(t).ToArray();
                 var active = runs.Where(r => r.Active).ToList();
                 var logLikelihoods = EStep(batch, active, volumes);
+                // A staged set reads the next batch while this one's M-step runs.
+                if (t + 1 < iterations) _kernels.Prefetch(sampler.Batch(t + 1));
                 var metrics = new IterationMetrics[active.Count];
                 for (int i = 0; i < active.Count; i++) metrics[i] = Iterate(active[i], t, batch, logLikelihoods[i], shared);
                 for (int i = 0; i < active.Count; i++)

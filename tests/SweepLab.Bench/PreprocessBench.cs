@@ -40,7 +40,7 @@ public static partial class PreprocessBench
             while (stream.Read(buffer, 0, buffer.Length) > 0) { }
         }
         var table = RelionParticles.Read(dataset.StarPath);
-        void Load() => BenchSink.Value = ParticleSetLoader.Load(table, BenchWorkspace.TargetResolutionAngstrom).Data[0];
+        void Load() => BenchSink.Value = ParticleSetLoader.Load(table, BenchWorkspace.TargetResolutionAngstrom).Coefficients(0)[0];
 
         bool evicted = Evict(dataset.StackPath);
         double coldRead = Once(ReadRaw);
@@ -51,7 +51,7 @@ public static partial class PreprocessBench
         var set = dataset.ToParticleSet(BenchWorkspace.TargetResolutionAngstrom);
         var images = dataset.Simulated.Images;
         var transform = Timing.Measure(() => BenchSink.Value = ParticleImages.ToParticleSet(images, dataset.Settings.BoxPixels,
-            dataset.Settings.PixelSizeAngstrom, dataset.Simulated.Particles, BenchWorkspace.TargetResolutionAngstrom).Data[0], 1, 3);
+            dataset.Settings.PixelSizeAngstrom, dataset.Simulated.Particles, BenchWorkspace.TargetResolutionAngstrom).Coefficients(0)[0], 1, 3);
 
         FftComparison.Run(report, options, Section);
         var cacheRows = CacheRows(workspace, report, table, n, coldLoad);
@@ -128,8 +128,8 @@ public static partial class PreprocessBench
         double create = Once(() => path = ParticleCache.LoadOrCreate(table, target, folder).Path);
         double megabytes = new FileInfo(path).Length / 1e6;
         bool evicted = Evict(path);
-        double coldCache = Once(() => BenchSink.Value = ParticleCache.LoadOrCreate(table, target, folder).Set.Data[0]);
-        var warmCache = Timing.Measure(() => BenchSink.Value = ParticleCache.LoadOrCreate(table, target, folder).Set.Data[0], 1, 3);
+        double coldCache = Once(() => BenchSink.Value = ParticleCache.LoadOrCreate(table, target, folder).Set.ToArray()[0]);
+        var warmCache = Timing.Measure(() => BenchSink.Value = ParticleCache.LoadOrCreate(table, target, folder).Set.ToArray()[0], 1, 3);
         report.Add(Section, "first load with a cache (preprocess + write the cache)", n / create, "particles/s", $"{megabytes:0.#} MB cache file");
         report.Add(Section, "load from the particle cache, evicted", n / coldCache, "particles/s", $"{megabytes / coldCache:0} MB/s{(evicted ? "" : "; eviction failed: a cached read")}");
         report.Add(Section, "load from the particle cache, page cache", n / warmCache.MedianSeconds, "particles/s", warmCache.Describe);

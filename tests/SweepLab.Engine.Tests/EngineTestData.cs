@@ -27,13 +27,14 @@ public sealed class EngineDeviceFixture : IDisposable
     private readonly object _gate = new();
 
     /// <summary>Fresh kernels (one particle upload each) on a shared device; PoCL skips when it is not installed.</summary>
-    public ClassificationKernels Kernels(ComputeBackend backend, ParticleSet set)
+    public ClassificationKernels Kernels(ComputeBackend backend, ParticleSet set, Action<ClassificationKernels>? beforeUpload = null)
     {
         lock (_gate)
         {
             Skip.If(backend == ComputeBackend.Pocl && !EngineTestData.PoclInstalled, "PoCL (pocl-opencl-icd) is not installed");
             if (!_devices.TryGetValue(backend, out var device)) _devices[backend] = device = ComputeDevice.Create(backend);
             var kernels = new ClassificationKernels(device);
+            beforeUpload?.Invoke(kernels);
             kernels.UploadParticles(set);
             return kernels;
         }

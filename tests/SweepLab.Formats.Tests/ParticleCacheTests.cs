@@ -68,11 +68,12 @@ public sealed class ParticleCacheTests
         Assert.Equal(ParticleCache.Source.Preprocessed, source1);
         Assert.True(File.Exists(path));
         Assert.Equal([path], Directory.GetFiles(cache)); // no temporaries left
+        Assert.False(first.Pixels.InMemory); // preprocessed straight into the file and read from there
         var (second, source2, path2) = ParticleCache.LoadOrCreate(RelionParticles.Read(dir.File("particles.star")), Target, cache);
         Assert.Equal(ParticleCache.Source.Cache, source2);
         Assert.Equal(path, path2);
-        Assert.Equal(fresh.Data.ToArray(), first.Data.ToArray());
-        Assert.Equal(fresh.Data.ToArray(), second.Data.ToArray());
+        Assert.Equal(fresh.ToArray(), first.ToArray());
+        Assert.Equal(fresh.ToArray(), second.ToArray());
         Assert.Equal(fresh.Particles, second.Particles);
         Assert.Equal(fresh.Grid.CroppedBox, second.Grid.CroppedBox);
         Assert.Equal(fresh.Grid.PixelCount, second.Grid.PixelCount);
@@ -109,7 +110,7 @@ public sealed class ParticleCacheTests
         var (set, again, path3) = ParticleCache.LoadOrCreate(reread, Target, cache);
         Assert.Equal(ParticleCache.Source.Preprocessed, again);
         Assert.NotEqual(path, path3);
-        Assert.Equal(ParticleSetLoader.Load(reread, Target).Data.ToArray(), set.Data.ToArray());
+        Assert.Equal(ParticleSetLoader.Load(reread, Target).ToArray(), set.ToArray());
     }
 
     [Fact]
@@ -119,13 +120,15 @@ public sealed class ParticleCacheTests
         var table = RelionParticles.Read(WriteSet(dir));
         string cache = dir.File("cache");
         var (good, _, path) = ParticleCache.LoadOrCreate(table, Target, cache);
+        float[] expected = good.ToArray(); // read now: the set reads its file, which is damaged in place below
+        good.Dispose();
         long length = new FileInfo(path).Length;
         using (var f = new FileStream(path, FileMode.Open)) f.SetLength(length - 100); // a truncated copy
         var messages = new List<string>();
         var (set, source, _) = ParticleCache.LoadOrCreate(table, Target, cache, messages.Add);
         Assert.Equal(ParticleCache.Source.Preprocessed, source);
         Assert.Contains(messages, m => m.Contains(path, StringComparison.Ordinal) && m.Contains("bytes", StringComparison.Ordinal));
-        Assert.Equal(good.Data.ToArray(), set.Data.ToArray());
+        Assert.Equal(expected, set.ToArray());
         Assert.Equal(length, new FileInfo(path).Length); // rewritten whole
 
         var bytes = File.ReadAllBytes(path);
@@ -147,7 +150,8 @@ public sealed class ParticleCacheTests
         var messages = new List<string>();
         var (set, source, _) = ParticleCache.LoadOrCreate(table, Target, Path.Combine(blocked, "cache"), messages.Add);
         Assert.Equal(ParticleCache.Source.Preprocessed, source);
-        Assert.Equal(ParticleSetLoader.Load(table, Target).Data.ToArray(), set.Data.ToArray());
+        Assert.Equal(ParticleSetLoader.Load(table, Target).ToArray(), set.ToArray());
+        Assert.True(set.Pixels.InMemory);
         Assert.Contains(messages, m => m.Contains("not written", StringComparison.Ordinal));
     }
 }

@@ -20,6 +20,7 @@ internal sealed class ClassifyCommand
         [Option(Description = "Solvent/focus mask (MRC on the particles' box)")] string? mask = null,
         [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto",
         [Option(Description = "Folder keeping the preprocessed particles between runs (read, FFT'd and cropped once per input and target resolution)")] string? cache = null,
+        [Option(ParticleMemory.Option, Description = ParticleMemory.OptionDescription)] double? particleMemoryGb = null,
         [Option(Description = "No per-iteration display or messages (errors and the final summary only)")] bool quiet = false) =>
         CommandGuard.Run(() =>
         {
@@ -28,6 +29,7 @@ internal sealed class ClassifyCommand
             using var display = ProgressDisplay.Current;
             ConfigSettings.Apply(Knobs); // every setting's own problems first, before any file is read
             Devices.Parse(device);
+            ParticleMemory.Set(particleMemoryGb);
             if (cache is not null) OutputCheck.EnsureWritable(cache, "--cache");
             OutputCheck.EnsureWritable(@out, "--out"); // last: it names the folder whose disk is watched
             Interruption.Kept = () => $"nothing was written to {Path.GetFullPath(@out)}";
@@ -36,8 +38,8 @@ internal sealed class ClassifyCommand
             var volumes = inputVolumes?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var loaded = DataLoader.Load(table, particles, config.TargetResolutionAngstrom, truth, volumes, mask, Log, cache);
             using var compute = Devices.Open(device);
-            using var kernels = new ClassificationKernels(compute);
-            kernels.UploadParticles(loaded.Set);
+            using var set = loaded.Set;
+            using var kernels = ParticleMemory.Kernels(compute, loaded.Set, ParticleMemory.BudgetBytes, Log);
             var engine = new ClassificationEngine(kernels, loaded.Input);
             var result = engine.Run(config, (_, it) =>
             {

@@ -41,6 +41,7 @@ internal sealed class SweepCommands
         [Option(Description = "local | slurm (default: the sweep file's execution.executor)")] string? executor = null,
         [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto",
         [Option("group-size", Description = "Runs stepped together in one pass over the data")] int groupSize = 64,
+        [Option(ParticleMemory.Option, Description = ParticleMemory.OptionDescription)] double? particleMemoryGb = null,
         [Option("no-report", Description = "Skip the HTML report")] bool noReport = false,
         [Option(Description = "SLURM: wait for the jobs, resubmitting tasks that ended with runs missing (execution.slurm.max_requeue times)")] bool wait = false,
         [Option("slurm-template", Description = "SLURM: submit-script template (default: execution.slurm.template, else DIR/slurm/template.sh, else the built-in one)")] string? slurmTemplate = null,
@@ -53,6 +54,7 @@ internal sealed class SweepCommands
             string output = Path.GetFullPath(@out ?? Path.Combine("sweep-output", spec.Name ?? Path.GetFileNameWithoutExtension(sweep)));
             // Every option is checked before anything is written (a bad --device left sweep.yaml and a simulated set).
             Devices.Parse(device);
+            ParticleMemory.Set(particleMemoryGb);
             if (workers is < 1) throw new UserInputException($"--workers: {workers} is not allowed; give at least 1");
             if (groupSize < 1) throw new UserInputException($"--group-size: {groupSize} is not allowed; give at least 1");
             var kind = executor is null ? spec.Execution.Executor : executor.ToLowerInvariant() switch

@@ -15,7 +15,9 @@ namespace SweepLab.Cli.Sweeping;
 /// classes, noise model, regularisation, target resolution) form one group and are stepped together by
 /// <see cref="ClassificationEngine.RunMany"/>.
 /// </summary>
-internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset, ComputeDevice device, int groupSize, Action<string> log)
+/// <param name="particleBudgetBytes">Memory each worker's particle copy may take (see <see cref="ParticleMemory"/>).</param>
+internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset, ComputeDevice device, int groupSize, long particleBudgetBytes,
+    Action<string> log)
     : IRunObjective, IDisposable
 {
     private readonly ConcurrentDictionary<double, Lazy<LoadedParticles>> _data = new();
@@ -84,12 +86,7 @@ internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset,
         int worker = Environment.CurrentManagedThreadId;
         return _kernels.GetOrAdd((resolution, worker), _ =>
         {
-            lock (_deviceGate)
-            {
-                var kernels = new ClassificationKernels(device);
-                kernels.UploadParticles(data.Set);
-                return kernels;
-            }
+            lock (_deviceGate) return ParticleMemory.Kernels(device, data.Set, particleBudgetBytes, log);
         });
     }
 
@@ -118,5 +115,6 @@ internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset,
     public void Dispose()
     {
         foreach (var kernels in _kernels.Values) kernels.Dispose();
+        foreach (var data in _data.Values) if (data.IsValueCreated) data.Value.Set.Dispose();
     }
 }

@@ -19,7 +19,7 @@ internal static partial class SweepExecution
         dataset.Materialise(Log);
         var table = dataset.Table;
         using var device = Devices.Open(deviceName);
-        using var objective = new EngineObjective(table, dataset, device, groupSize, Log);
+        using var objective = new EngineObjective(table, dataset, device, groupSize, ParticleMemory.PerWorker(workers), Log);
         using var store = new RunStore(output, writerName);
         // Ctrl-C and SIGTERM (scancel, preemption, time limits) stop at once (Interruption): the running group's
         // unfinished runs are dropped and read as interrupted, finished ones are kept, and a rerun resumes.

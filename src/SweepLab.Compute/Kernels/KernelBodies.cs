@@ -100,12 +100,14 @@ internal readonly struct ShellResidualArgs(
 }
 
 internal readonly struct BackprojectArgs(
-    ParticleViews particles, EntryViews entries, ArrayView<float> weights, int weightColumns,
+    ParticleViews particles, EntryViews entries, ArrayView<int> shareStarts, ArrayView<float> weights, int weightColumns,
     int groupStart, int groupVolumes, int partialCount, int box,
     ArrayView<float> partialNumerator, ArrayView<float> partialDenominator)
 {
     public readonly ParticleViews Particles = particles;
     public readonly EntryViews Entries = entries;
+    /// <summary>PartialCount + 1 entry offsets: work item g splats entries [ShareStarts[g], ShareStarts[g + 1]).</summary>
+    public readonly ArrayView<int> ShareStarts = shareStarts;
     /// <summary>[slot * WeightColumns + v].</summary>
     public readonly ArrayView<float> Weights = weights;
     public readonly int WeightColumns = weightColumns;
@@ -300,7 +302,7 @@ internal static class KernelBodies
 
     /// <summary>
     /// Weighted backprojection into private partial volumes: work item (g, j) takes the contiguous share g of this
-    /// launch's entries and splats W * CTF * X and W * CTF^2 at A^T k and, conjugated, at -A^T k (the kept half
+    /// launch's entries (given by the host, so a batch staged in pieces splats in the same order as a resident one) and splats W * CTF * X and W * CTF^2 at A^T k and, conjugated, at -A^T k (the kept half
     /// plane stands for both halves of the Hermitian transform). Nobody else writes its partial volume.
     /// </summary>
     public static void Backproject(BackprojectArgs a)
@@ -309,9 +311,8 @@ internal static class KernelBodies
         if (i >= a.PartialCount * a.GroupVolumes) return;
         int g = i / a.GroupVolumes;
         int j = i - g * a.GroupVolumes;
-        int n = a.Entries.EntryCount;
-        int first = (int)((long)g * n / a.PartialCount);
-        int end = (int)((long)(g + 1) * n / a.PartialCount);
+        int first = a.ShareStarts[g];
+        int end = a.ShareStarts[g + 1];
         int m = a.Box;
         int pixels = a.Particles.PixelCount;
         var target = new ViewVoxelAccumulator(a.PartialNumerator, a.PartialDenominator, i * m * m * m);

@@ -34,8 +34,11 @@ public static class ParticleCache
 
     /// <summary>
     /// The set from <paramref name="cacheDirectory"/> when a matching file is there, else preprocessed from the images
-    /// and written there. A cache that cannot be written (full disk, read-only folder) costs only the next load's time:
-    /// the set is returned and <paramref name="log"/> says why nothing was kept.
+    /// straight into that file (never held whole in memory), then read from it. The returned set reads its coefficients
+    /// from the file (see <see cref="ParticlePixels.InFile"/>): a set larger than memory loads at once, and the kernels
+    /// upload it whole or stage it batch by batch as their memory budget allows. A cache that cannot be written (full
+    /// disk, read-only folder) costs only time: the set is preprocessed again into memory and <paramref name="log"/> says
+    /// why nothing was kept.
     /// </summary>
     public static (ParticleSet Set, Source Source, string Path) LoadOrCreate(ParticleTable table, double targetResolutionAngstrom,
         string cacheDirectory, Action<string>? log = null)
@@ -49,24 +52,23 @@ public static class ParticleCache
         {
             try
             {
-                var data = Read(path, identity, grid, table.Count);
-                return (new ParticleSet(grid, ParticleSetLoader.Infos(table), data), Source.Cache, path);
+                return (Open(path, identity, grid, table), Source.Cache, path);
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 log?.Invoke($"{path}: {ex.Message}; preprocessing again");
             }
         }
-        var set = ParticleSetLoader.Load(table, targetResolutionAngstrom);
         try
         {
-            Write(path, identity, set);
+            Write(path, identity, table, grid);
+            return (Open(path, identity, grid, table), Source.Preprocessed, path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            log?.Invoke($"{path}: particle cache not written ({ex.Message}); the next load preprocesses again");
+            log?.Invoke($"{path}: particle cache not written ({ex.Message}); preprocessing into memory, and the next load preprocesses again");
         }
-        return (set, Source.Preprocessed, path);
+        return (ParticleSetLoader.Load(table, targetResolutionAngstrom), Source.Preprocessed, path);
     }
 
     /// <summary>SHA-256 (hex) of everything the preprocessed coefficients depend on.</summary>
@@ -89,16 +91,18 @@ public static class ParticleCache
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static void Write(string path, string identity, ParticleSet set)
+    /// <summary>Preprocesses straight into the file, chunk by chunk, atomically (a stop leaves no partial cache).</summary>
+    private static void Write(string path, string identity, ParticleTable table, FourierCrop grid)
     {
-        var header = new byte[HeaderBytes];
-        Header(identity, set.Grid, set.Count).CopyTo(header, 0);
+        var header = Header(identity, grid, table.Count);
         AtomicFile.Write(path, stream =>
         {
             stream.Write(header);
-            var data = set.Data;
-            for (int offset = 0; offset < data.Length; offset += IoChunkFloats)
-                stream.Write(MemoryMarshal.AsBytes(data.Slice(offset, Math.Min(IoChunkFloats, data.Length - offset))));
+            ParticleSetLoader.Preprocess(table, grid, (_, coefficients) =>
+            {
+                for (int offset = 0; offset < coefficients.Length; offset += IoChunkFloats)
+                    stream.Write(MemoryMarshal.AsBytes(coefficients.Slice(offset, Math.Min(IoChunkFloats, coefficients.Length - offset))));
+            });
         });
     }
 
@@ -117,30 +121,20 @@ public static class ParticleCache
         return h;
     }
 
-    private static float[] Read(string path, string identity, FourierCrop grid, int count)
+    /// <summary>The cached set, its header checked against these inputs; coefficients are read from the file on demand.</summary>
+    private static ParticleSet Open(string path, string identity, FourierCrop grid, ParticleTable table)
     {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        var expected = Header(identity, grid, count);
+        var expected = Header(identity, grid, table.Count);
         var header = new byte[HeaderBytes];
-        if (RandomAccess.Read(handle, header, 0) != HeaderBytes || !header.AsSpan().SequenceEqual(expected))
-            throw new InvalidDataException("not a particle cache of these inputs (header differs)");
-        long floats = (long)count * grid.PixelCount * 2;
-        long length = RandomAccess.GetLength(handle);
-        if (length != HeaderBytes + floats * sizeof(float))
-            throw new InvalidDataException($"holds {length} bytes; {HeaderBytes + floats * sizeof(float)} expected");
-        var data = new float[floats];
-        long position = HeaderBytes;
-        for (int offset = 0; offset < data.Length; offset += IoChunkFloats)
+        using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read))
         {
-            var bytes = MemoryMarshal.AsBytes(data.AsSpan(offset, Math.Min(IoChunkFloats, data.Length - offset)));
-            for (int done = 0; done < bytes.Length;)
-            {
-                int read = RandomAccess.Read(handle, bytes[done..], position);
-                if (read <= 0) throw new InvalidDataException($"ends after {position} bytes");
-                done += read;
-                position += read;
-            }
+            if (RandomAccess.Read(handle, header, 0) != HeaderBytes || !header.AsSpan().SequenceEqual(expected))
+                throw new InvalidDataException("not a particle cache of these inputs (header differs)");
+            long need = HeaderBytes + (long)table.Count * grid.PixelCount * 2 * sizeof(float);
+            long length = RandomAccess.GetLength(handle);
+            if (length != need) throw new InvalidDataException($"holds {length} bytes; {need} expected");
         }
-        return data;
+        var pixels = new ParticlePixels.InFile(path, HeaderBytes, table.Count, grid.PixelCount * 2);
+        return new ParticleSet(grid, ParticleSetLoader.Infos(table), pixels);
     }
 }

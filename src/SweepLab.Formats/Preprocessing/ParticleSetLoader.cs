@@ -7,7 +7,8 @@ using SweepLab.Formats.Particles;
 namespace SweepLab.Formats.Preprocessing;
 
 /// <summary>
-/// Turns a particle table into the in-memory <see cref="ParticleSet"/>: each image read once (streamed in chunks,
+/// Turns a particle table into a <see cref="ParticleSet"/> (in memory here; streamed to a file by
+/// <see cref="ParticleCache"/>): each image read once (streamed in chunks,
 /// so a stack larger than memory is never loaded whole), transformed, centred by its origin (a phase shift of
 /// +origin, since the particle sits at minus the origin), and cropped to the target resolution. Memory is what is
 /// kept: particles x kept Fourier pixels x 8 bytes.
@@ -22,10 +23,32 @@ public static class ParticleSetLoader
     {
         ArgumentNullException.ThrowIfNull(table);
         var grid = new FourierCrop(table.BoxSize, table.PixelSizeAngstrom, targetResolutionAngstrom);
+        long floats = (long)table.Count * grid.PixelCount * 2;
+        if (floats > Array.MaxLength)
+            throw new DataFormatException(table.SourcePath,
+                $"{table.Count} particles x {grid.PixelCount} Fourier pixels ({floats * sizeof(float) / (1L << 30)} GiB) do not fit in memory as one array; keep them in a particle cache folder (classify --cache, a sweep's dataset.cache)");
+        var data = new float[floats];
+        int row = grid.PixelCount * 2;
+        Preprocess(table, grid, (start, coefficients) => coefficients.CopyTo(data.AsSpan(start * row)), projectDirectory, progress);
+        return new ParticleSet(grid, Infos(table), data);
+    }
+
+    /// <summary>
+    /// Preprocesses every image in order, handing each chunk's coefficients (particles start .. start + count - 1,
+    /// particle-major) to <paramref name="sink"/>: the in-memory set copies them, the cache streams them to its file,
+    /// so a set larger than memory is never held whole.
+    /// </summary>
+    public static void Preprocess(ParticleTable table, FourierCrop grid, Action<int, ReadOnlySpan<float>> sink,
+        string? projectDirectory = null, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(sink);
         int n = table.Count, box = table.BoxSize, pixels = grid.PixelCount;
         if (n == 0) throw new DataFormatException(table.SourcePath, "no particles");
-        var data = new float[(long)n * pixels * 2];
-        var images = new float[Math.Min(ChunkSize, n) * box * box];
+        int chunk = Math.Min(ChunkSize, n);
+        var images = new float[chunk * box * box];
+        var coefficients = new float[chunk * pixels * 2];
         var stacks = new StackCache(table, projectDirectory);
         var fullIndex = ParticleImages.FullTransformIndices(grid);
         try
@@ -36,11 +59,11 @@ public static class ParticleSetLoader
                 for (int j = 0; j < count; j++) stacks.Read(start + j, images.AsSpan(j * box * box, box * box));
                 Parallel.For(0, count, () => new Complex[box * box], (j, _, transform) =>
                 {
-                    int i = start + j;
-                    ParticleImages.Transform(images.AsSpan(j * box * box, box * box), grid, table.Particles[i], fullIndex, transform,
-                        data.AsSpan((int)((long)i * pixels * 2), pixels * 2));
+                    ParticleImages.Transform(images.AsSpan(j * box * box, box * box), grid, table.Particles[start + j], fullIndex, transform,
+                        coefficients.AsSpan(j * pixels * 2, pixels * 2));
                     return transform;
                 }, _ => { });
+                sink(start, coefficients.AsSpan(0, count * pixels * 2));
                 progress?.Report(start + count);
             }
         }
@@ -48,7 +71,6 @@ public static class ParticleSetLoader
         {
             stacks.Dispose();
         }
-        return new ParticleSet(grid, Infos(table), data);
     }
 
     /// <summary>Every particle's metadata as the set keeps it, named by its image reference (index@stack).</summary>

@@ -66,7 +66,7 @@ public class RelionProjectOutputTests(ITestOutputHelper output)
         var set = ParticleSetLoader.Load(table, TargetResolution);
         var (_, images) = MrcFile.ReadVolume(dir.File("proj.mrcs"));
         var inMemory = ParticleImages.ToParticleSet(images, Box, Pixel, table.Particles, TargetResolution);
-        Assert.Equal(inMemory.Data.ToArray(), set.Data.ToArray());
+        Assert.Equal(inMemory.ToArray(), set.ToArray());
         AssertSameGrid(set.Grid, inMemory.Grid);
 
         // Origin sign: RELION moved each particle to minus its origin; the loader's +origin phase shift must undo that,
@@ -74,12 +74,12 @@ public class RelionProjectOutputTests(ITestOutputHelper output)
         var centred = Particles(withOrigins: false);
         Project(dir.Path, "centred", map, Box, Pixel, centred, ctf: true);
         var centredSet = ParticleSetLoader.Load(RelionParticles.Read(dir.File("centred.star")), TargetResolution);
-        double scale = MaxAbs(centredSet.Data);
-        double worst = MaxAbsDifference(set.Data, centredSet.Data) / scale;
+        double scale = MaxAbs(centredSet.ToArray());
+        double worst = MaxAbsDifference(set.ToArray(), centredSet.ToArray()) / scale;
         output.WriteLine($"origin-centred vs zero-origin coefficients: max diff {worst:E2} of the largest");
         Assert.True(worst < 1e-4, $"centred coefficients differ from the zero-origin projection by {worst:E2} of the largest");
         var wrongSign = table.Particles.Select(q => q with { OriginXAngstrom = -q.OriginXAngstrom, OriginYAngstrom = -q.OriginYAngstrom }).ToList();
-        double wrong = MaxAbsDifference(ParticleImages.ToParticleSet(images, Box, Pixel, wrongSign, TargetResolution).Data, centredSet.Data) / scale;
+        double wrong = MaxAbsDifference(ParticleImages.ToParticleSet(images, Box, Pixel, wrongSign, TargetResolution).ToArray(), centredSet.ToArray()) / scale;
         output.WriteLine($"with the origin sign flipped: {wrong:E2}");
         Assert.True(wrong > 0.1, $"the origin check cannot see the shift's sign ({wrong:E2})");
 
@@ -99,7 +99,7 @@ public class RelionProjectOutputTests(ITestOutputHelper output)
             // float32 keeps 7 digits: defocus to ~1e-3 A, angles to ~1e-5 degrees.
             AssertCtfEqual(a.Ctf, b.Ctf, 1e-5, 1e-5, $".cs particle {i}");
         }
-        double csWorst = MaxAbsDifference(set.Data, csSet.Data) / MaxAbs(set.Data);
+        double csWorst = MaxAbsDifference(set.ToArray(), csSet.ToArray()) / MaxAbs(set.ToArray());
         output.WriteLine($".cs vs STAR coefficients: max diff {csWorst:E2} of the largest");
         Assert.True(csWorst < 1e-5, $".cs coefficients differ from the STAR ones by {csWorst:E2} of the largest");
     }
