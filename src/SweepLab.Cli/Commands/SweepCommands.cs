@@ -82,8 +82,11 @@ internal sealed class SweepCommands
         {
             string specPath = Path.Combine(dir, SweepFolders.SpecCopy);
             if (!File.Exists(specPath)) throw new UserInputException($"{dir}: not a sweep folder (no {SweepFolders.SpecCopy})");
-            var plan = SweepPlanner.Plan(SweepSpecYaml.Load(specPath));
+            var plan = EngineSettings.Plan(SweepSpecYaml.Load(specPath));
             using var store = new RunStore(dir, "status");
+            // Status only reads: runs under an earlier SweepLab's ids are renamed by the next run or merge.
+            if (!store.RunIdsCurrent && store.RunsUnderEarlierIds(EngineSettings.Canonical).Count is int earlier and > 0)
+                Console.WriteLine($"{dir}: {earlier} finished runs are stored under the ids of an earlier SweepLab; the next sweeplab run (or merge) renames them, and until then they count as missing below");
             // An adaptive search's runs depend on results: replay it from the store to learn which it has asked for.
             var (runs, study) = SweepExecution.PlannedRuns(plan, store);
             var summary = store.Summarize(runs);
@@ -102,7 +105,7 @@ internal sealed class SweepCommands
         var dataset = SweepDataset.FromSpec(spec, output);
         // A simulated set is known from its settings; a file's table is read here once and kept for the run.
         var (pixel, count) = dataset.Simulation is { } s ? (s.PixelSizeAngstrom, (long)s.Particles) : (dataset.Table.PixelSizeAngstrom, dataset.Table.Count);
-        var plan = SweepPlanner.Plan(spec, settings => Validate(settings, pixel, count));
+        var plan = EngineSettings.Plan(spec, settings => Validate(settings, pixel, count));
         return (plan, dataset);
     }
 

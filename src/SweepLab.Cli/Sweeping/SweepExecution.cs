@@ -21,6 +21,8 @@ internal static partial class SweepExecution
         using var device = Devices.Open(deviceName);
         using var objective = new EngineObjective(table, dataset, device, groupSize, Log);
         using var store = new RunStore(output, writerName);
+        // A local run writes the folder alone (SLURM workers share it: their submission renamed earlier ids).
+        if (writerName is null) EngineSettings.AdoptEarlierRunIds(output, plan, store, Log);
         // Ctrl-C and SIGTERM (scancel, preemption, time limits) stop at once (Interruption): the running group's
         // unfinished runs are dropped and read as interrupted, finished ones are kept, and a rerun resumes.
         using var cleanup = Interruption.OnStop(store.RemoveOwnTemporaryFolders);
