@@ -134,26 +134,10 @@ internal sealed class SweepCommands
             varying = plan.VaryingSettings,
             runs = plan.Runs.Count,
             max_runs = plan.MaxRunCount,
-            search = SearchJson(plan.Spec.Search),
+            search = SearchStrategies.For(plan.Spec.Search).Describe(plan.Spec.Search),
             reproduce = SweepFolders.ReproduceJson(yaml),
             yaml,
         }, new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.WriteAllText(Path.Combine(output, SweepFolders.SweepJson), json);
     }
-
-    /// <summary>sweep.json's description of the search, which the report's search sections read.</summary>
-    private static Dictionary<string, object?> SearchJson(SearchSpec search) => search switch
-    {
-        BoundarySearchSpec b => new()
-        {
-            ["kind"] = "boundary", ["axis"] = b.Axis, ["low"] = b.Low, ["high"] = b.High, ["tolerance"] = b.Tolerance,
-            ["outcome"] = b.Outcome.ToString(), ["prune_when"] = b.PruneWhen?.ToString(),
-        },
-        HalvingSearchSpec h => new()
-        {
-            ["kind"] = "halving", ["metric"] = h.Metric, ["maximize"] = h.Maximize, ["eta"] = h.Eta,
-            ["budget_setting"] = h.BudgetSetting, ["rungs"] = h.Rungs, ["prune_when"] = h.PruneWhen?.ToString(),
-        },
-        _ => new() { ["kind"] = "grid", ["prune_when"] = search.PruneWhen?.ToString() },
-    };
 }
