@@ -88,7 +88,8 @@ public sealed class RunStore : IDisposable
         {
             RunEventKind.Started => previous with { Attempts = Math.Max(previous.Attempts, e.Attempt), LastEvent = e.Kind },
             RunEventKind.Failed => previous with { LastEvent = e.Kind, LastError = e.Error, LastDurationSeconds = e.DurationSeconds },
-            _ => previous with { LastEvent = e.Kind, LastDurationSeconds = e.DurationSeconds },
+            // A run moved to its current id (MigrateRunIds) brings its attempts in its outcome's line.
+            _ => previous with { Attempts = Math.Max(previous.Attempts, e.Attempt), LastEvent = e.Kind, LastDurationSeconds = e.DurationSeconds },
         };
     }
 
