@@ -121,7 +121,7 @@ internal sealed class SweepCommands
         return issues;
     }
 
-    private static void WriteSweepFiles(string output, string sweep, SweepPlan plan)
+    internal static void WriteSweepFiles(string output, string sweep, SweepPlan plan)
     {
         string yaml = File.ReadAllText(sweep);
         AtomicFile.WriteAllText(Path.Combine(output, SweepFolders.SpecCopy), yaml);
