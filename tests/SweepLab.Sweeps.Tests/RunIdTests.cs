@@ -131,4 +131,28 @@ public class RunIdTests
         Assert.True(store.IsFinished(earlier.Runs[0].RunId));
         Assert.All(plan.Runs, r => Assert.True(store.IsFinished(r.RunId)));
     }
+
+    [Fact]
+    public async Task RunsAnAdaptiveSearchAddsTakeTheSameCanonicalForm()
+    {
+        // A stand-in for the mask radius, whose 0 reads "none": the bisected value and the rung's budget are settings
+        // like any other, so the runs a search asks for carry them canonically (and a later move leaves them alone).
+        static SettingMap Zero(SettingMap m) => new(m.Select(p => new KeyValuePair<string, SettingValue>(p.Key,
+            p.Value.IsNumber && p.Value.AsDouble == 0 ? SettingValue.FromString("none") : p.Value)));
+        using var dir = new TempDir();
+        using var store = new RunStore(dir.Path);
+        var spec = Specs.Grid(Specs.Map(("k", 2))) with { Search = new BoundarySearchSpec("radius", 0, 1, 0.25, MetricPredicate.Parse("x > 100")) };
+        var plan = SweepPlanner.Plan(spec, canonicalise: Zero);
+        var batches = new List<IReadOnlyList<RunSpec>>();
+        await BoundarySearch.RunAsync(plan, store, (runs, _) => { batches.Add(runs); return Task.FromResult(SweepBatchResult.Empty); });
+        Assert.Equal(["none", "1"], batches[0].Select(r => r.Settings["radius"].CanonicalText));
+        Assert.Equal(CanonicalJson.RunId(Specs.Map(("k", 2), ("radius", "none")), plan.Seeds[0]), batches[0][0].RunId);
+
+        var halving = SweepPlanner.Plan(Specs.Grid(Specs.Map(("k", 2))) with { Search = new HalvingSearchSpec("x", true, 2, "budget", [1, 2]) },
+            canonicalise: m => new(m.Select(p => new KeyValuePair<string, SettingValue>(p.Key, p.Key == "budget" ? SettingValue.FromString($"b{p.Value.CanonicalText}") : p.Value))));
+        batches.Clear();
+        var result = await SuccessiveHalving.RunAsync(halving, store, (runs, _) => { batches.Add(runs); return Task.FromResult(SweepBatchResult.Empty); });
+        Assert.Equal("b1", batches[0][0].Settings["budget"].CanonicalText);
+        Assert.Equal(batches[0][0].ConfigId, result.Entries[0].RunsConfigId);
+    }
 }

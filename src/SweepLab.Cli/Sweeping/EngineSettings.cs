@@ -31,7 +31,16 @@ internal static class EngineSettings
         return new SettingMap(settings.Select(p => new KeyValuePair<string, SettingValue>(p.Key, Canonical(p.Key, p.Value, withSwitch))));
     }
 
+    /// <summary>Canonical values by (key, value, beside a switch iteration): a plan repeats few values many times.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, SettingValue, bool), SettingValue> Known = new();
+
     private static SettingValue Canonical(string key, SettingValue value, bool withSwitch)
+    {
+        var canonical = Known.GetOrAdd((key, value, withSwitch), k => Read(k.Item1, k.Item2, k.Item3));
+        return canonical == value ? value : canonical.WithLine(value.Line);
+    }
+
+    private static SettingValue Read(string key, SettingValue value, bool withSwitch)
     {
         string text = ConfigSettings.CanonicalText(key, value.CanonicalText, withSwitch);
         SettingValue canonical = text switch

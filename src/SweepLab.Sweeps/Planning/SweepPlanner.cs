@@ -26,6 +26,13 @@ public sealed record SweepPlan(
     /// </summary>
     public IReadOnlyList<string> SettingNames =>
         Configurations.SelectMany(c => c.Keys).Concat(VaryingSettings).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The objective's canonical form the planner applied to the configurations; null: settings as written.</summary>
+    public Func<SettingMap, SettingMap>? Canonicaliser { get; init; }
+
+    /// <summary>Settings an adaptive search derives from a configuration (the bisected value, the rung's budget), in the
+    /// same canonical form as the configurations, so their ids follow the same rule.</summary>
+    public SettingMap Canonical(SettingMap settings) => Canonicaliser?.Invoke(settings) ?? settings;
 }
 
 /// <summary>
@@ -257,7 +264,7 @@ public static class SweepPlanner
                 throw new InvalidOperationException("two planned runs have the same id; the planner should have refused a repeated value");
         }
         var varying = factors.SelectMany(f => f.Select(a => a.Name)).Concat(conditionals.Select(c => c.Axis.Name)).Concat(searchAxes).ToArray();
-        return new SweepPlan(spec, configurations, seeds, runs, varying, (long)(configurations.Count * runsPerConfiguration));
+        return new SweepPlan(spec, configurations, seeds, runs, varying, (long)(configurations.Count * runsPerConfiguration)) { Canonicaliser = canonicalise };
     }
 
     /// <summary>

@@ -150,7 +150,7 @@ public sealed class BoundarySearch : ISearchStrategy
             for (int r = 0; r < plan.Seeds.Count; r++) lines.Add(new Line(configuration, r, plan.Seeds[r], spec.Low, spec.High));
 
         RunSpec At(Line line, double value) =>
-            new(line.Configuration.With(spec.Axis, SettingValue.FromReal(value, spec.Line)), line.Seed, line.Repeat);
+            new(plan.Canonical(line.Configuration.With(spec.Axis, SettingValue.FromReal(value, spec.Line))), line.Seed, line.Repeat);
 
         var requested = new List<RunSpec>();
         var execution = SweepBatchResult.Empty;

@@ -108,7 +108,7 @@ public sealed class SuccessiveHalving : ISearchStrategy
             long budget = spec.Rungs[rung];
             var budgetValue = SettingValue.FromInteger(budget, spec.Line);
             var runs = survivors
-                .SelectMany(c => plan.Seeds.Select((seed, r) => new RunSpec(c.With(spec.BudgetSetting, budgetValue), seed, r)))
+                .SelectMany(c => plan.Seeds.Select((seed, r) => new RunSpec(plan.Canonical(c.With(spec.BudgetSetting, budgetValue)), seed, r)))
                 .ToArray();
             // Expected: this rung's runs, then ceil(n / eta) configurations per later rung (fewer if some cannot be ranked).
             int expected = ended;
@@ -180,6 +180,6 @@ public sealed class SuccessiveHalving : ISearchStrategy
 
         HalvingEntry Entry(SettingMap configuration, int rung, long budget, double score, bool eligible, bool promoted, int rank) =>
             new(configuration, CanonicalJson.ConfigId(configuration), rung, budget, score, eligible, promoted, rank,
-                CanonicalJson.ConfigId(configuration.With(spec.BudgetSetting, SettingValue.FromInteger(budget, spec.Line))));
+                CanonicalJson.ConfigId(plan.Canonical(configuration.With(spec.BudgetSetting, SettingValue.FromInteger(budget, spec.Line)))));
     }
 }
