@@ -22,7 +22,7 @@ internal static class EngineSettings
     /// <summary>
     /// Each setting in the engine's canonical text (<see cref="ConfigSettings.CanonicalText"/>), typed as that text reads:
     /// a number, true/false, or text. A value already canonical is kept as it is (an integer stays an integer), and so
-    /// is one the engine cannot read (validation reports it).
+    /// is a setting the engine does not know (validation reports it).
     /// </summary>
     public static SettingMap Canonical(SettingMap settings)
     {
@@ -42,6 +42,7 @@ internal static class EngineSettings
 
     private static SettingValue Read(string key, SettingValue value, bool withSwitch)
     {
+        if (!ConfigSettings.IsKnown(key)) return value; // not the engine's: validation refuses it, nothing to rewrite
         string text = ConfigSettings.CanonicalText(key, value.CanonicalText, withSwitch);
         SettingValue canonical = text switch
         {
