@@ -84,8 +84,11 @@ internal sealed class SweepCommands
         {
             string specPath = Path.Combine(dir, SweepFolders.SpecCopy);
             if (!File.Exists(specPath)) throw new UserInputException($"{dir}: not a sweep folder (no {SweepFolders.SpecCopy})");
-            var plan = SweepPlanner.Plan(SweepSpecYaml.Load(specPath));
+            var plan = EngineSettings.Plan(SweepSpecYaml.Load(specPath));
             using var store = new RunStore(dir, "status");
+            // Status only reads: runs under an earlier SweepLab's ids are renamed by the next run or merge.
+            if (!store.RunIdsCurrent && store.RunsUnderEarlierIds(EngineSettings.Canonical).Count is int earlier and > 0)
+                Console.WriteLine($"{dir}: {earlier} finished runs are stored under the ids of an earlier SweepLab; the next sweeplab run (or merge) renames them, and until then they count as missing below");
             // An adaptive search's runs depend on results: replay it from the store to learn which it has asked for.
             var (runs, study) = SweepExecution.PlannedRuns(plan, store);
             var summary = store.Summarize(runs);
@@ -104,7 +107,7 @@ internal sealed class SweepCommands
         var dataset = SweepDataset.FromSpec(spec, output);
         // A simulated set is known from its settings; a file's table is read here once and kept for the run.
         var (pixel, count) = dataset.Simulation is { } s ? (s.PixelSizeAngstrom, (long)s.Particles) : (dataset.Table.PixelSizeAngstrom, dataset.Table.Count);
-        var plan = SweepPlanner.Plan(spec, settings => Validate(settings, pixel, count));
+        var plan = EngineSettings.Plan(spec, settings => Validate(settings, pixel, count));
         return (plan, dataset);
     }
 
@@ -120,7 +123,7 @@ internal sealed class SweepCommands
         return issues;
     }
 
-    private static void WriteSweepFiles(string output, string sweep, SweepPlan plan)
+    internal static void WriteSweepFiles(string output, string sweep, SweepPlan plan)
     {
         string yaml = File.ReadAllText(sweep);
         AtomicFile.WriteAllText(Path.Combine(output, SweepFolders.SpecCopy), yaml);
@@ -133,26 +136,10 @@ internal sealed class SweepCommands
             varying = plan.VaryingSettings,
             runs = plan.Runs.Count,
             max_runs = plan.MaxRunCount,
-            search = SearchJson(plan.Spec.Search),
+            search = SearchStrategies.For(plan.Spec.Search).Describe(plan.Spec.Search),
             reproduce = SweepFolders.ReproduceJson(yaml),
             yaml,
         }, new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.WriteAllText(Path.Combine(output, SweepFolders.SweepJson), json);
     }
-
-    /// <summary>sweep.json's description of the search, which the report's search sections read.</summary>
-    private static Dictionary<string, object?> SearchJson(SearchSpec search) => search switch
-    {
-        BoundarySearchSpec b => new()
-        {
-            ["kind"] = "boundary", ["axis"] = b.Axis, ["low"] = b.Low, ["high"] = b.High, ["tolerance"] = b.Tolerance,
-            ["outcome"] = b.Outcome.ToString(), ["prune_when"] = b.PruneWhen?.ToString(),
-        },
-        HalvingSearchSpec h => new()
-        {
-            ["kind"] = "halving", ["metric"] = h.Metric, ["maximize"] = h.Maximize, ["eta"] = h.Eta,
-            ["budget_setting"] = h.BudgetSetting, ["rungs"] = h.Rungs, ["prune_when"] = h.PruneWhen?.ToString(),
-        },
-        _ => new() { ["kind"] = "grid", ["prune_when"] = search.PruneWhen?.ToString() },
-    };
 }

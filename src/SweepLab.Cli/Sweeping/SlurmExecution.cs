@@ -107,7 +107,10 @@ internal static partial class SweepExecution
         using (var store = new RunStore(c.Output, "slurm-submit"))
         {
             if (activeTasks.Count == 0 && !jobs.Any(j => queue.TryGetValue(j.JobId, out var s) && SlurmClient.IsActive(s)))
+            {
                 store.RemoveStaleTemporaryFolders();
+                EngineSettings.AdoptEarlierRunIds(c.Output, c.Plan, store, message => Console.Error.WriteLine($"slurm: {message}"));
+            }
             foreach (var run in c.Plan.Runs)
                 if (!store.IsFinished(run.RunId)) open.Add(run.RunId);
         }
@@ -283,7 +286,7 @@ internal static partial class SweepExecution
         if (!File.Exists(specPath)) throw new UserInputException($"{output}: not a sweep folder (no {SweepFolders.SpecCopy})");
         var tasks = SlurmTasks.Read<SlurmTaskFile>(SlurmPath(output, TasksFile));
         var spec = SweepSpecYaml.Parse(File.ReadAllText(specPath), tasks?.SweepSource ?? specPath);
-        return (SweepPlanner.Plan(spec), SweepDataset.FromSpec(spec, output), tasks);
+        return (EngineSettings.Plan(spec), SweepDataset.FromSpec(spec, output), tasks);
     }
 
     /// <summary><c>sweeplab worker</c>: runs one task's share in this process (one load of the particles, groups stepped together).</summary>
@@ -314,6 +317,9 @@ internal static partial class SweepExecution
         StoreSummary summary;
         using (var store = new RunStore(output, "merge"))
         {
+            // Runs under an earlier SweepLab's ids are renamed only while nothing else writes the folder.
+            if (!store.RunIdsCurrent && TryLockAlone(output) is { } alone)
+                using (alone) EngineSettings.AdoptEarlierRunIds(output, plan, store, message => Console.Error.WriteLine(message));
             var study = SweepStudy.ReplayAsync(plan, store).GetAwaiter().GetResult();
             WriteTables(output, study, store);
             summary = store.Summarize(study.Runs);
@@ -325,6 +331,19 @@ internal static partial class SweepExecution
         int open = summary.Total - summary.Complete - summary.Pruned;
         Console.WriteLine($"{output}: merged {summary.Complete + summary.Pruned} of {summary.Total} runs ({summary.Complete} complete, {summary.Pruned} pruned, {summary.Failed} failed, {summary.Interrupted + summary.Missing} missing)");
         return open == 0 ? CommandGuard.ExitOk : 3;
+    }
+
+    /// <summary>The folder's lock held alone, or null while another process holds it.</summary>
+    private static SweepFolderLock? TryLockAlone(string output)
+    {
+        try
+        {
+            return SweepFolderLock.Acquire(output, shared: false);
+        }
+        catch (UserInputException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

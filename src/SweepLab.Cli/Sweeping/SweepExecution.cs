@@ -21,6 +21,8 @@ internal static partial class SweepExecution
         using var device = Devices.Open(deviceName);
         using var objective = new EngineObjective(table, dataset, device, groupSize, ParticleMemory.PerWorker(workers), Log);
         using var store = new RunStore(output, writerName);
+        // A local run writes the folder alone (SLURM workers share it: their submission renamed earlier ids).
+        if (writerName is null) EngineSettings.AdoptEarlierRunIds(output, plan, store, Log);
         // Ctrl-C and SIGTERM (scancel, preemption, time limits) stop at once (Interruption): the running group's
         // unfinished runs are dropped and read as interrupted, finished ones are kept, and a rerun resumes.
         using var cleanup = Interruption.OnStop(store.RemoveOwnTemporaryFolders);
@@ -96,29 +98,8 @@ internal static partial class SweepExecution
     }
 
     /// <summary>For status: what an adaptive search has found so far, one line; null for a grid.</summary>
-    public static string? SearchStatus(SweepPlan plan, StudyResult? study)
-    {
-        var c = CultureInfo.InvariantCulture;
-        switch (plan.Spec.Search, study)
-        {
-            case (BoundarySearchSpec b, { Boundary: { } result }):
-            {
-                var lines = result.Lines;
-                int Count(BoundaryStatus s) => lines.Count(l => l.Status == s);
-                return string.Create(c, $"boundary search on {b.Axis} in [{b.Low}, {b.High}] to {b.Tolerance} ({b.Outcome}): {lines.Count} lines (configurations x seeds): {Count(BoundaryStatus.Found)} found, {Count(BoundaryStatus.NoFlip)} no flip, {Count(BoundaryStatus.Failed)} failed, {Count(BoundaryStatus.Incomplete)} unfinished; at most {plan.MaxRunCount} runs in all");
-            }
-            case (HalvingSearchSpec h, { Halving: { } result }):
-            {
-                int rungs = result.Entries.Select(e => e.Rung).DefaultIfEmpty(-1).Max() + 1;
-                string best = result.Survivors.Count == 0 ? "none could be ranked"
-                    : string.Join(", ", plan.VaryingSettings.Where(result.Survivors[0].ContainsKey).Select(v => $"{v}={result.Survivors[0][v].CanonicalText}"));
-                string state = result.Finished ? $"finished; best: {(best.Length == 0 ? "the only configuration" : best)}" : "unfinished";
-                return string.Create(c, $"successive halving on {h.BudgetSetting} (rungs {string.Join(", ", h.Rungs)}, eta {h.Eta}, {(h.Maximize ? "maximising" : "minimising")} {h.Metric}): {plan.Configurations.Count} configurations, reached rung {rungs} of {h.Rungs.Count}, {state}; at most {plan.MaxRunCount} runs in all");
-            }
-            default:
-                return null;
-        }
-    }
+    public static string? SearchStatus(SweepPlan plan, StudyResult? study) =>
+        study is null ? null : SearchStrategies.For(plan.Spec.Search).StatusLine(plan, study);
 
     /// <summary>Runs that failed because the disk filled are not failed configurations: say so (exit 2) instead of
     /// writing tables that list them as failed; a rerun after freeing space retries them.</summary>

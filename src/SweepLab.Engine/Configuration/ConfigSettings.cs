@@ -88,6 +88,34 @@ public static class ConfigSettings
     }
 
     /// <summary>
+    /// The canonical text of one setting, the form result.json writes (soft and OFF read off; colored reads coloured;
+    /// yes reads true; 0 Angstrom of mask radius reads none), so that every spelling of one value hashes to one run id.
+    /// A value that does not parse and an unknown key come back unchanged (validation reports them). Beside
+    /// hard_switch_iteration (<paramref name="withSwitchIteration"/>) the schedule keeps its bare name
+    /// (soft_then_hard, hard_then_soft), lower-cased, because the pair folds into one schedule only when applied.
+    /// </summary>
+    public static string CanonicalText(string key, string value, bool withSwitchIteration = false)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        string trimmed = value.Trim();
+        try
+        {
+            if (key == AlgorithmKey)
+                return Algorithms.ContainsKey(trimmed.ToLowerInvariant()) ? trimmed.ToLowerInvariant() : value;
+            if (key == HardSwitchIterationKey)
+                return ScheduleTime.Parse(trimmed, wholeIterations: true).Canonical;
+            if (key == ClassificationConfig.Keys.HardClassification && withSwitchIteration)
+                return trimmed.ToLowerInvariant() is "soft_then_hard" or "hard_then_soft" ? trimmed.ToLowerInvariant() : value;
+            return Knobs.Find(key) is { } knob ? knob.Format(knob.Parse(new ClassificationConfig(), trimmed)) : value;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            return value;
+        }
+    }
+
+    /// <summary>
     /// hard_switch_iteration (a sweep axis of its own, e.g. only for soft_then_hard runs) folds into the
     /// hard_classification schedule: soft_then_hard + 5 = soft_then_hard:5.
     /// </summary>

@@ -7,7 +7,9 @@ namespace SweepLab.Sweeps;
 /// <summary>
 /// One run: the complete settings of its configuration (without the seed), the seed, and stable ids.
 /// <see cref="ConfigId"/> hashes the settings only, so the repeats of a configuration share it; <see cref="RunId"/>
-/// hashes settings and seed, so the same run gets the same folder in every sweep and is never computed twice.
+/// hashes settings and seed, so the same run gets the same folder in every sweep and is never computed twice. The
+/// planner gives runs their settings in the objective's canonical form (see <see cref="SweepPlanner.Plan"/>), so every
+/// spelling of a value (soft, off, OFF) hashes to one id.
 /// </summary>
 public sealed record RunSpec
 {

@@ -26,6 +26,13 @@ public sealed record SweepPlan(
     /// </summary>
     public IReadOnlyList<string> SettingNames =>
         Configurations.SelectMany(c => c.Keys).Concat(VaryingSettings).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The objective's canonical form the planner applied to the configurations; null: settings as written.</summary>
+    public Func<SettingMap, SettingMap>? Canonicaliser { get; init; }
+
+    /// <summary>Settings an adaptive search derives from a configuration (the bisected value, the rung's budget), in the
+    /// same canonical form as the configurations, so their ids follow the same rule.</summary>
+    public SettingMap Canonical(SettingMap settings) => Canonicaliser?.Invoke(settings) ?? settings;
 }
 
 /// <summary>
@@ -56,9 +63,16 @@ public static class SweepPlanner
         public int Line { get; } = line;
     }
 
+    /// <param name="spec">The checked sweep file.</param>
+    /// <param name="validator">The objective's check of one configuration's settings; null checks nothing.</param>
+    /// <param name="canonicalise">The objective's canonical form of one configuration's settings (its aliases and
+    /// casings replaced by one spelling, keys in the same order), applied to every configuration after it was checked,
+    /// so that the settings runs carry, the tables and the ids hash one vocabulary: equal runs get equal ids. Null
+    /// keeps the settings as written.</param>
     public static SweepPlan Plan(
         SweepSpec spec,
-        Func<IReadOnlyDictionary<string, SettingValue>, IReadOnlyList<SettingIssue>>? validator = null)
+        Func<IReadOnlyDictionary<string, SettingValue>, IReadOnlyList<SettingIssue>>? validator = null,
+        Func<SettingMap, SettingMap>? canonicalise = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new List<SpecError>();
@@ -238,6 +252,7 @@ public static class SweepPlanner
         if (errors.Count > 0) throw new SweepSpecException(errors);
 
         if (validator is not null) Validate(spec, configurations, searchValues, definedAt, validator);
+        if (canonicalise is not null) configurations = Canonicalise(spec, configurations, canonicalise, definedAt);
 
         var seeds = Enumerable.Range(0, repeats.Value).Select(r => SeedDerivation.ForRepeat(spec.Seed.Value, r)).ToArray();
         var runs = new List<RunSpec>();
@@ -249,7 +264,40 @@ public static class SweepPlanner
                 throw new InvalidOperationException("two planned runs have the same id; the planner should have refused a repeated value");
         }
         var varying = factors.SelectMany(f => f.Select(a => a.Name)).Concat(conditionals.Select(c => c.Axis.Name)).Concat(searchAxes).ToArray();
-        return new SweepPlan(spec, configurations, seeds, runs, varying, (long)(configurations.Count * runsPerConfiguration));
+        return new SweepPlan(spec, configurations, seeds, runs, varying, (long)(configurations.Count * runsPerConfiguration)) { Canonicaliser = canonicalise };
+    }
+
+    /// <summary>
+    /// Every configuration in its canonical form; two configurations that differ only in spelling (soft and off) are
+    /// one configuration written twice, refused like a repeated value.
+    /// </summary>
+    private static List<SettingMap> Canonicalise(SweepSpec spec, List<SettingMap> configurations, Func<SettingMap, SettingMap> canonicalise,
+        Dictionary<string, string> definedAt)
+    {
+        var canonical = new List<SettingMap>(configurations.Count);
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        var errors = new List<SpecError>();
+        for (int i = 0; i < configurations.Count; i++)
+        {
+            var map = canonicalise(configurations[i]);
+            if (!map.Keys.SequenceEqual(configurations[i].Keys, StringComparer.Ordinal))
+                throw new InvalidOperationException("the canonical form of a configuration must keep its settings and their order");
+            if (first.TryGetValue(CanonicalJson.ConfigId(map), out int earlier))
+            {
+                var differing = configurations[i].Where(p => p.Value != configurations[earlier][p.Key]).ToList();
+                int line = differing.Select(p => p.Value.Line).FirstOrDefault(l => l > 0);
+                string spelled = string.Join(", ", differing.Select(p => $"{p.Key} = {configurations[earlier][p.Key].CanonicalText} and {p.Value.CanonicalText}"));
+                errors.Add(new SpecError(spec.SourcePath, line, differing.Count > 0 ? definedAt.GetValueOrDefault(differing[0].Key, differing[0].Key) : "grid",
+                    $"two configurations are the same run written two ways ({spelled} both read {string.Join(", ", differing.Select(p => $"{p.Key} = {map[p.Key].CanonicalText}"))}); keep one"));
+            }
+            else
+            {
+                first[CanonicalJson.ConfigId(map)] = i;
+            }
+            canonical.Add(map);
+        }
+        if (errors.Count > 0) throw new SweepSpecException(errors);
+        return canonical;
     }
 
     /// <summary>How many runs one configuration and seed can take under the search (an upper bound for adaptive ones).</summary>

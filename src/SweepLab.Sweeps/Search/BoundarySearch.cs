@@ -61,8 +61,32 @@ public sealed class BoundarySearch : ISearchStrategy
 
     public string Name => "boundary";
 
-    double ISearchStrategy.RunsPerConfigurationBound(SearchSpec search) =>
-        MaxEvaluations(search as BoundarySearchSpec ?? throw new ArgumentException("not a boundary search", nameof(search)));
+    double ISearchStrategy.RunsPerConfigurationBound(SearchSpec search) => MaxEvaluations(Spec(search));
+
+    private static BoundarySearchSpec Spec(SearchSpec search) =>
+        search as BoundarySearchSpec ?? throw new ArgumentException("not a boundary search", nameof(search));
+
+    public IReadOnlyDictionary<string, object?> Describe(SearchSpec search)
+    {
+        var b = Spec(search);
+        return new Dictionary<string, object?>
+        {
+            ["kind"] = Name, ["axis"] = b.Axis, ["low"] = b.Low, ["high"] = b.High, ["tolerance"] = b.Tolerance,
+            ["outcome"] = b.Outcome.ToString(), ["prune_when"] = b.PruneWhen?.ToString(),
+        };
+    }
+
+    public string? StatusLine(SweepPlan plan, StudyResult study)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(study);
+        if (study.Boundary is not { } result) return null;
+        var b = Spec(plan.Spec.Search);
+        var lines = result.Lines;
+        int Count(BoundaryStatus s) => lines.Count(l => l.Status == s);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"boundary search on {b.Axis} in [{b.Low}, {b.High}] to {b.Tolerance} ({b.Outcome}): {lines.Count} lines (configurations x seeds): {Count(BoundaryStatus.Found)} found, {Count(BoundaryStatus.NoFlip)} no flip, {Count(BoundaryStatus.Failed)} failed, {Count(BoundaryStatus.Incomplete)} unfinished; at most {plan.MaxRunCount} runs in all");
+    }
 
     async Task<StudyResult> ISearchStrategy.RunAsync(SweepPlan plan, RunStore store,
         Func<IReadOnlyList<RunSpec>, CancellationToken, Task<SweepBatchResult>> runBatch, CancellationToken cancellationToken, Action<SearchProgress>? progress)
@@ -126,7 +150,7 @@ public sealed class BoundarySearch : ISearchStrategy
             for (int r = 0; r < plan.Seeds.Count; r++) lines.Add(new Line(configuration, r, plan.Seeds[r], spec.Low, spec.High));
 
         RunSpec At(Line line, double value) =>
-            new(line.Configuration.With(spec.Axis, SettingValue.FromReal(value, spec.Line)), line.Seed, line.Repeat);
+            new(plan.Canonical(line.Configuration.With(spec.Axis, SettingValue.FromReal(value, spec.Line))), line.Seed, line.Repeat);
 
         var requested = new List<RunSpec>();
         var execution = SweepBatchResult.Empty;

@@ -14,6 +14,13 @@ public interface ISearchStrategy
     /// which the planner checks against execution.max_runs.</summary>
     double RunsPerConfigurationBound(SearchSpec search);
 
+    /// <summary>sweep.json's <c>search</c> entry: the kind and the strategy's parameters, which reports read back.</summary>
+    IReadOnlyDictionary<string, object?> Describe(SearchSpec search);
+
+    /// <summary>What an adaptive search has found so far, one line for <c>status</c>; null for a grid, or when the
+    /// study holds no result of this strategy.</summary>
+    string? StatusLine(SweepPlan plan, StudyResult study);
+
     /// <param name="plan">The checked plan; its search block is this strategy's.</param>
     /// <param name="store">Where outcomes are read back from.</param>
     /// <param name="runBatch">Runs a batch (usually <see cref="SweepRunner.RunAsync"/>); a no-op replays the store only.</param>
@@ -53,6 +60,14 @@ public sealed class GridSearch : ISearchStrategy
     public string Name => "grid";
 
     public double RunsPerConfigurationBound(SearchSpec search) => 1;
+
+    public IReadOnlyDictionary<string, object?> Describe(SearchSpec search)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        return new Dictionary<string, object?> { ["kind"] = Name, ["prune_when"] = search.PruneWhen?.ToString() };
+    }
+
+    public string? StatusLine(SweepPlan plan, StudyResult study) => null;
 
     public async Task<StudyResult> RunAsync(
         SweepPlan plan,

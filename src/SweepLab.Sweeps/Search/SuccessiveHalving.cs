@@ -44,8 +44,34 @@ public sealed class SuccessiveHalving : ISearchStrategy
 
     public string Name => "halving";
 
-    double ISearchStrategy.RunsPerConfigurationBound(SearchSpec search) =>
-        (search as HalvingSearchSpec ?? throw new ArgumentException("not successive halving", nameof(search))).Rungs.Count;
+    double ISearchStrategy.RunsPerConfigurationBound(SearchSpec search) => Spec(search).Rungs.Count;
+
+    private static HalvingSearchSpec Spec(SearchSpec search) =>
+        search as HalvingSearchSpec ?? throw new ArgumentException("not successive halving", nameof(search));
+
+    public IReadOnlyDictionary<string, object?> Describe(SearchSpec search)
+    {
+        var h = Spec(search);
+        return new Dictionary<string, object?>
+        {
+            ["kind"] = Name, ["metric"] = h.Metric, ["maximize"] = h.Maximize, ["eta"] = h.Eta,
+            ["budget_setting"] = h.BudgetSetting, ["rungs"] = h.Rungs, ["prune_when"] = h.PruneWhen?.ToString(),
+        };
+    }
+
+    public string? StatusLine(SweepPlan plan, StudyResult study)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(study);
+        if (study.Halving is not { } result) return null;
+        var h = Spec(plan.Spec.Search);
+        int rungs = result.Entries.Select(e => e.Rung).DefaultIfEmpty(-1).Max() + 1;
+        string best = result.Survivors.Count == 0 ? "none could be ranked"
+            : string.Join(", ", plan.VaryingSettings.Where(result.Survivors[0].ContainsKey).Select(v => $"{v}={result.Survivors[0][v].CanonicalText}"));
+        string state = result.Finished ? $"finished; best: {(best.Length == 0 ? "the only configuration" : best)}" : "unfinished";
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"successive halving on {h.BudgetSetting} (rungs {string.Join(", ", h.Rungs)}, eta {h.Eta}, {(h.Maximize ? "maximising" : "minimising")} {h.Metric}): {plan.Configurations.Count} configurations, reached rung {rungs} of {h.Rungs.Count}, {state}; at most {plan.MaxRunCount} runs in all");
+    }
 
     async Task<StudyResult> ISearchStrategy.RunAsync(SweepPlan plan, RunStore store,
         Func<IReadOnlyList<RunSpec>, CancellationToken, Task<SweepBatchResult>> runBatch, CancellationToken cancellationToken, Action<SearchProgress>? progress)
@@ -82,7 +108,7 @@ public sealed class SuccessiveHalving : ISearchStrategy
             long budget = spec.Rungs[rung];
             var budgetValue = SettingValue.FromInteger(budget, spec.Line);
             var runs = survivors
-                .SelectMany(c => plan.Seeds.Select((seed, r) => new RunSpec(c.With(spec.BudgetSetting, budgetValue), seed, r)))
+                .SelectMany(c => plan.Seeds.Select((seed, r) => new RunSpec(plan.Canonical(c.With(spec.BudgetSetting, budgetValue)), seed, r)))
                 .ToArray();
             // Expected: this rung's runs, then ceil(n / eta) configurations per later rung (fewer if some cannot be ranked).
             int expected = ended;
@@ -154,6 +180,6 @@ public sealed class SuccessiveHalving : ISearchStrategy
 
         HalvingEntry Entry(SettingMap configuration, int rung, long budget, double score, bool eligible, bool promoted, int rank) =>
             new(configuration, CanonicalJson.ConfigId(configuration), rung, budget, score, eligible, promoted, rank,
-                CanonicalJson.ConfigId(configuration.With(spec.BudgetSetting, SettingValue.FromInteger(budget, spec.Line))));
+                CanonicalJson.ConfigId(plan.Canonical(configuration.With(spec.BudgetSetting, SettingValue.FromInteger(budget, spec.Line)))));
     }
 }

@@ -23,6 +23,10 @@ public enum RunState
 /// <summary>What the journal says about a run: attempts so far and the last failure.</summary>
 public sealed record RunHistory(int Attempts, RunEventKind? LastEvent, string? LastError, double? LastDurationSeconds);
 
+/// <summary>What <see cref="RunStore.MigrateRunIds"/> did: finished runs moved to their current id, and finished runs
+/// left under an earlier id because the same run is also finished under its current one (nothing is deleted).</summary>
+public sealed record RunIdMigration(int Renamed, int KeptBeside);
+
 /// <summary>Counts of runs by state, for <c>sweeplab status</c>.</summary>
 public sealed record StoreSummary(int Total, int Complete, int Pruned, int Failed, int Interrupted, int Missing);
 
@@ -84,7 +88,8 @@ public sealed class RunStore : IDisposable
         {
             RunEventKind.Started => previous with { Attempts = Math.Max(previous.Attempts, e.Attempt), LastEvent = e.Kind },
             RunEventKind.Failed => previous with { LastEvent = e.Kind, LastError = e.Error, LastDurationSeconds = e.DurationSeconds },
-            _ => previous with { LastEvent = e.Kind, LastDurationSeconds = e.DurationSeconds },
+            // A run moved to its current id (MigrateRunIds) brings its attempts in its outcome's line.
+            _ => previous with { Attempts = Math.Max(previous.Attempts, e.Attempt), LastEvent = e.Kind, LastDurationSeconds = e.DurationSeconds },
         };
     }
 
@@ -230,6 +235,83 @@ public sealed class RunStore : IDisposable
 
     /// <summary>Drops an attempt cut short by cancellation: no journal line, so the run reads as interrupted.</summary>
     public void AbandonRun(string temporaryDirectory) => DeleteDirectory(temporaryDirectory);
+
+    /// <summary>The file that says every finished run of the folder is stored under its current id (see
+    /// <see cref="MigrateRunIds"/>); a folder without it is scanned once more.</summary>
+    public const string RunIdsCurrentFileName = ".run-ids-current";
+
+    /// <summary>True once <see cref="MarkRunIdsCurrent"/> was called for this folder.</summary>
+    public bool RunIdsCurrent => File.Exists(Path.Combine(RunsDirectory, RunIdsCurrentFileName));
+
+    /// <summary>Records that every finished run is under its current id, so later opens skip the scan.</summary>
+    public void MarkRunIdsCurrent() => AtomicFile.WriteAllText(Path.Combine(RunsDirectory, RunIdsCurrentFileName),
+        "Every finished run in this folder is stored under the id of its canonical settings.\n");
+
+    /// <summary>Finished runs stored under an id that is not the one of their canonical settings (an earlier
+    /// vocabulary, such as soft for off), as (folder, record, current id); read-only.</summary>
+    public IReadOnlyList<(string Folder, RunRecord Record, string CurrentId)> RunsUnderEarlierIds(Func<SettingMap, SettingMap> canonicalise)
+    {
+        ArgumentNullException.ThrowIfNull(canonicalise);
+        var found = new List<(string, RunRecord, string)>();
+        foreach (string folder in System.IO.Directory.GetDirectories(RunsDirectory).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(folder);
+            string recordPath = Path.Combine(folder, RunRecord.FileName);
+            if (name.StartsWith('.') || !File.Exists(recordPath) || !File.Exists(Path.Combine(folder, ResultFileName))) continue;
+            RunRecord record;
+            try
+            {
+                record = RunRecord.Parse(File.ReadAllBytes(recordPath), recordPath);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                continue;
+            }
+            string current = CanonicalJson.RunId(canonicalise(record.Settings), record.Seed);
+            // Under its earlier id, or already renamed to its current id with the earlier run.json (a stop in between).
+            if (record.RunId != current && (name == record.RunId || name == current)) found.Add((folder, record, current));
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Moves every finished run stored under an earlier id (<see cref="RunsUnderEarlierIds"/>) to the id of its
+    /// canonical settings, so a sweep planned with the current ids finds it instead of computing it again. Per run,
+    /// each step atomic and the run's files in one folder throughout: the folder is renamed to the current id, then
+    /// <paramref name="rewrite"/> updates the objective's own files that name the run (idempotent), then run.json is
+    /// replaced by the record with the current ids and canonical settings (last, so a stop before it leaves a folder
+    /// that the next call finishes), then the journal logs the run's outcome under its new id with its attempts.
+    /// A run finished under both ids keeps both folders (the current one counts). Call it only while no other
+    /// process writes the folder; it is idempotent, so a kill -9 at any point loses nothing and the next call completes.
+    /// </summary>
+    public RunIdMigration MigrateRunIds(Func<SettingMap, SettingMap> canonicalise, Action<string, RunRecord>? rewrite = null)
+    {
+        int renamed = 0, kept = 0;
+        foreach (var (folder, record, current) in RunsUnderEarlierIds(canonicalise))
+        {
+            using var section = ExitGate.Enter();
+            string target = RunDirectory(current);
+            if (folder != target)
+            {
+                if (TryLoad(current) is not null)
+                {
+                    kept++;
+                    continue;
+                }
+                if (System.IO.Directory.Exists(target)) DeleteDirectory(target); // not final: as CommitRun does
+                System.IO.Directory.Move(folder, target);
+            }
+            var settings = canonicalise(record.Settings);
+            var migrated = record with { RunId = current, ConfigId = CanonicalJson.ConfigId(settings), Settings = settings };
+            rewrite?.Invoke(target, migrated);
+            AtomicFile.WriteAllBytes(Path.Combine(target, RunRecord.FileName), migrated.ToJson());
+            var earlier = History(record.RunId);
+            Log(new RunEvent(record.Outcome == RunOutcome.Complete ? RunEventKind.Completed : RunEventKind.Pruned, current, DateTimeOffset.UtcNow,
+                Math.Max(1, earlier.Attempts), Iteration: record.PrunedAtIteration, DurationSeconds: earlier.LastDurationSeconds));
+            renamed++;
+        }
+        return new RunIdMigration(renamed, kept);
+    }
 
     /// <summary>Deletes temporary folders left by crashed runs; only call it while no other process writes here.</summary>
     public int RemoveStaleTemporaryFolders()
