@@ -19,8 +19,13 @@ public sealed partial class ClassificationKernels
 
     private ParticleSet? _set;
     private bool _applyCtf;
+    // Staging only: every particle's pose and CTF constants (the set's metadata, gathered per unit), and the unit's
+    // host-side gathers and device copy of the constants, allocated once.
     private float[] _rotations = [];
     private CtfCoefficients[] _ctfCoefficients = [];
+    private float[] _stageRotations = [];
+    private CtfCoefficients[] _stageCoefficients = [];
+    private MemoryBuffer1D<CtfCoefficients, Stride1D.Dense>? _stageDeviceCoefficients;
     private ParticleChunk? _stage;
     private float[] _stageHost = [];
     private int[] _staged = [];
@@ -60,8 +65,10 @@ public sealed partial class ClassificationKernels
     /// <summary>Particles per chunk of a resident set (one device buffer); staged batches are grouped by the same chunks.</summary>
     private int _particlesPerChunk;
 
-    private void StartStaging(long budgetBytes)
+    private void StartStaging(long budgetBytes, float[] rotations, CtfCoefficients[] coefficients)
     {
+        _rotations = rotations;
+        _ctfCoefficients = coefficients;
         long fit = budgetBytes / StagedBytesPerParticle;
         long largest = _device.MaxBufferBytes / ((long)PixelCount * 2 * sizeof(float));
         StageCapacity = (int)Math.Min(Math.Min(Math.Max(fit, MinStageCapacity), largest), ParticleCount);
@@ -73,6 +80,9 @@ public sealed partial class ClassificationKernels
             Rotations = _accelerator.Allocate1D<float>((long)StageCapacity * 9),
         };
         _stageHost = new float[(long)StageCapacity * PixelCount * 2];
+        _stageRotations = new float[StageCapacity * 9];
+        _stageCoefficients = new CtfCoefficients[StageCapacity];
+        _stageDeviceCoefficients = _accelerator.Allocate1D<CtfCoefficients>(StageCapacity);
         _staged = new int[StageCapacity];
         _prefetched = new int[StageCapacity];
     }
@@ -235,14 +245,12 @@ public sealed partial class ClassificationKernels
         _prefetchedCount = -1;
         int row = PixelCount * 2;
         _stage!.Data!.View.AsContiguous().SubView(0, (long)count * row).CopyFromCPU(_stageHost.AsSpan(0, count * row));
-        var rotations = new float[count * 9];
-        var coefficients = new CtfCoefficients[count];
         for (int i = 0; i < count; i++)
         {
-            _rotations.AsSpan(particles[i] * 9, 9).CopyTo(rotations.AsSpan(i * 9, 9));
-            coefficients[i] = _ctfCoefficients[particles[i]];
+            _rotations.AsSpan(particles[i] * 9, 9).CopyTo(_stageRotations.AsSpan(i * 9, 9));
+            _stageCoefficients[i] = _ctfCoefficients[particles[i]];
         }
-        FillPosesAndCtf(_stage, rotations, coefficients);
+        FillPosesAndCtf(_stage, _stageRotations.AsSpan(0, count * 9), _stageCoefficients.AsSpan(0, count), _stageDeviceCoefficients!.View);
         particles.CopyTo(_staged);
         _stagedCount = count;
     }
@@ -304,6 +312,12 @@ public sealed partial class ClassificationKernels
         }
         _stage?.Dispose();
         _stage = null;
+        _stageDeviceCoefficients?.Dispose();
+        _stageDeviceCoefficients = null;
+        _rotations = [];
+        _ctfCoefficients = [];
+        _stageRotations = [];
+        _stageCoefficients = [];
         StageCapacity = 0;
         _stageHost = [];
         _stagedCount = -1;

@@ -96,14 +96,14 @@ public sealed partial class ClassificationKernels : IDisposable
         _shell = _accelerator.Allocate1D(ToInts(grid.ShellValues));
         _set = particles;
         _applyCtf = applyCtf;
-        _rotations = particles.RotationsAsFloats();
-        _ctfCoefficients = particles.CtfCoefficients();
+        float[] rotations = particles.RotationsAsFloats();
+        CtfCoefficients[] coefficients = particles.CtfCoefficients();
         long perChunk = Math.Max(1, _device.MaxBufferBytes / ((long)PixelCount * 2 * sizeof(float)));
         if (ChunkParticleLimit is { } limit) perChunk = Math.Min(perChunk, limit);
         _particlesPerChunk = (int)Math.Min(perChunk, int.MaxValue);
         if (ParticleBudgetBytes is long budget && (long)particles.Count * DeviceBytesPerParticle > budget)
         {
-            StartStaging(budget);
+            StartStaging(budget, rotations, coefficients);
             return;
         }
         for (int first = 0; first < particles.Count; first += (int)perChunk)
@@ -115,7 +115,8 @@ public sealed partial class ClassificationKernels : IDisposable
             CopyRowsToDevice(particles, first, count, chunk.Data.View.AsContiguous());
             chunk.Rotations = _accelerator.Allocate1D<float>((long)count * 9);
             chunk.Ctf = _accelerator.Allocate1D<float>((long)count * PixelCount);
-            FillPosesAndCtf(chunk, _rotations.AsSpan(first * 9, count * 9), _ctfCoefficients.AsSpan(first, count));
+            using var scratch = _accelerator.Allocate1D<CtfCoefficients>(count);
+            FillPosesAndCtf(chunk, rotations.AsSpan(first * 9, count * 9), coefficients.AsSpan(first, count), scratch.View);
         }
     }
 
@@ -153,15 +154,20 @@ public sealed partial class ClassificationKernels : IDisposable
     /// <summary>Floats per host piece when a file-backed set is uploaded (64 MiB).</summary>
     private const int UploadPieceFloats = 1 << 24;
 
-    /// <summary>Writes a chunk's poses and computes its CTF table on the device (CTF = 1 when the set's CTF is not applied).</summary>
-    private void FillPosesAndCtf(ParticleChunk chunk, ReadOnlySpan<float> rotations, ReadOnlySpan<CtfCoefficients> coefficients)
+    /// <summary>
+    /// Writes a chunk's poses and computes its CTF table on the device (CTF = 1 when the set's CTF is not applied), the
+    /// coefficients passing through <paramref name="scratch"/> (at least as long as the chunk).
+    /// </summary>
+    private void FillPosesAndCtf(ParticleChunk chunk, ReadOnlySpan<float> rotations, ReadOnlySpan<CtfCoefficients> coefficients,
+        ArrayView1D<CtfCoefficients, Stride1D.Dense> scratch)
     {
         int count = coefficients.Length;
         chunk.Rotations!.View.AsContiguous().SubView(0, rotations.Length).CopyFromCPU(rotations);
-        using var coefficientBuffer = _accelerator.Allocate1D(coefficients.ToArray());
+        var deviceCoefficients = scratch.AsContiguous().SubView(0, count);
+        deviceCoefficients.CopyFromCPU(coefficients);
         float perAngstrom = (float)(1.0 / (_set!.Grid.OriginalBox * _set.Grid.OriginalPixelSizeAngstrom));
         _ctfTable(Elementwise(count * PixelCount), new CtfTableArgs(
-            coefficientBuffer.View, _kx!.View, _ky!.View, chunk.Ctf!.View, count, PixelCount, perAngstrom, _applyCtf ? 1 : 0));
+            deviceCoefficients, _kx!.View, _ky!.View, chunk.Ctf!.View, count, PixelCount, perAngstrom, _applyCtf ? 1 : 0));
         _accelerator.Synchronize();
     }
 

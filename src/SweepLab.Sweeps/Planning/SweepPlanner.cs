@@ -282,7 +282,8 @@ public static class SweepPlanner
             var map = canonicalise(configurations[i]);
             if (!map.Keys.SequenceEqual(configurations[i].Keys, StringComparer.Ordinal))
                 throw new InvalidOperationException("the canonical form of a configuration must keep its settings and their order");
-            if (first.TryGetValue(CanonicalJson.ConfigId(map), out int earlier))
+            string id = CanonicalJson.ConfigId(map);
+            if (first.TryGetValue(id, out int earlier))
             {
                 var differing = configurations[i].Where(p => p.Value != configurations[earlier][p.Key]).ToList();
                 int line = differing.Select(p => p.Value.Line).FirstOrDefault(l => l > 0);
@@ -292,7 +293,7 @@ public static class SweepPlanner
             }
             else
             {
-                first[CanonicalJson.ConfigId(map)] = i;
+                first[id] = i;
             }
             canonical.Add(map);
         }
