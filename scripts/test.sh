@@ -21,5 +21,19 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + $(get notExecuted)))
 done
 [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+# Name every failed test once more at the end, so a log cut to its tail still says what failed and why.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  /usr/bin/python3 - "$trx" <<'PY' 2>/dev/null || grep -o '<UnitTestResult [^>]*outcome="Failed"' "$trx" | grep -o 'testName="[^"]*"'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") != "Failed":
+        continue
+    message = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+    text = (message.text or "").strip().replace("\n", " | ") if message is not None else ""
+    print(f"FAILED {r.get('testName')}: {text[:1500]}")
+PY
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]

@@ -21,7 +21,7 @@ internal static class CliRunner
         var stderr = process.StandardError.ReadToEndAsync();
         long peak = 0;
         var clock = Stopwatch.StartNew();
-        while (!process.WaitForExit(50))
+        while (!process.WaitForExit(10))
         {
             try { process.Refresh(); peak = Math.Max(peak, process.PeakWorkingSet64); } catch (InvalidOperationException) { }
             if (clock.Elapsed > timeout)

@@ -59,8 +59,10 @@ public class ParticleMemoryTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(staged.ExitCode == 0, staged.Stderr);
         Assert.Contains("over the 0.02 GB budget (--particle-memory-gb): batches are read as they come", staged.Stderr);
         output.WriteLine($"set {setBytes / (1 << 20)} MiB; peak working set: whole {whole.PeakWorkingSetBytes / (1 << 20)} MiB, staged {staged.PeakWorkingSetBytes / (1 << 20)} MiB");
-        // Holding the set costs its pixels and CTF table (1.5 x its bytes); staging costs a unit (512 particles, ~10 MiB here).
-        Assert.True(staged.PeakWorkingSetBytes < whole.PeakWorkingSetBytes - setBytes * 6 / 10,
+        // Holding the set costs its pixels and CTF table (1.5 x its bytes); staging costs a unit (512 particles, ~10 MiB
+        // here). Measured 632 against 490 MiB on a 122 MiB set; the margin asked for is a quarter of the set, because
+        // both peaks move with the garbage collector's timing, and a staging that held the set would still fail it.
+        Assert.True(staged.PeakWorkingSetBytes < whole.PeakWorkingSetBytes - setBytes / 4,
             $"staged peak {staged.PeakWorkingSetBytes >> 20} MiB against {whole.PeakWorkingSetBytes >> 20} MiB holding the {setBytes >> 20} MiB set");
         foreach (var file in new[] { "particles.star", "class_001.mrc", "class_002.mrc" })
             Assert.True(File.ReadAllBytes(temp.File($"whole/{file}")).SequenceEqual(File.ReadAllBytes(temp.File($"staged/{file}"))), file);
