@@ -19,15 +19,18 @@ internal sealed record LoadedParticles(ParticleTable Table, ClassificationInput 
 internal static class DataLoader
 {
     public static LoadedParticles Load(string particleFile, double targetResolutionAngstrom, string? truthFile = null,
-        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null, string? cacheDirectory = null)
+        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null, string? cacheDirectory = null,
+        string? focusMaskFile = null)
     {
         var table = ParticleFiles.Read(particleFile);
-        return Load(table, particleFile, targetResolutionAngstrom, truthFile, inputVolumes, maskFile, log, cacheDirectory);
+        return Load(table, particleFile, targetResolutionAngstrom, truthFile, inputVolumes, maskFile, log, cacheDirectory, focusMaskFile);
     }
 
     /// <param name="cacheDirectory">Where the preprocessed set is kept between runs (see <see cref="ParticleCache"/>); null = none.</param>
+    /// <param name="focusMaskFile">A focus mask (MRC on the particles' box): the classes differ only inside it.</param>
     public static LoadedParticles Load(ParticleTable table, string particleFile, double targetResolutionAngstrom, string? truthFile = null,
-        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null, string? cacheDirectory = null)
+        IReadOnlyList<string>? inputVolumes = null, string? maskFile = null, Action<string>? log = null, string? cacheDirectory = null,
+        string? focusMaskFile = null)
     {
         if (targetResolutionAngstrom < 2 * table.PixelSizeAngstrom)
             throw new UserInputException($"target_resolution_angstrom {targetResolutionAngstrom} is finer than Nyquist (2 x {table.PixelSizeAngstrom} A) of {particleFile}");
@@ -71,7 +74,9 @@ internal static class DataLoader
         }
         var initial = inputVolumes?.Select(path => ReadMap(path, n, m)).ToList();
         float[]? mask = maskFile is null ? null : ReadMask(maskFile, n, m);
-        return new LoadedParticles(table, new ClassificationInput(set, truth, trueVolumes, initial, mask), particleFile, truthFile);
+        float[]? focus = focusMaskFile is null ? null : ReadMask(focusMaskFile, n, m);
+        if (focus is not null && focus.All(v => v == 0)) throw new DataFormatException(focusMaskFile!, "focus mask is zero everywhere on the cropped box; the classes could not differ anywhere");
+        return new LoadedParticles(table, new ClassificationInput(set, truth, trueVolumes, initial, mask, focus), particleFile, truthFile);
     }
 
     /// <summary>A map on the particles' box, as the engine's centred cropped transform.</summary>

@@ -196,27 +196,39 @@ public sealed partial class ClassificationEngine
     }
 
     /// <summary>
-    /// The new maps into the shared stack (mask_radius_angstrom, auto_mask, tau2_source, resolution_schedule): each is
-    /// low-passed to the likelihood's limit under the grow schedule (RELION reconstructs only within the shells this
-    /// iteration used), multiplied by the mask and the gridding correction, uploaded, and its shell power kept for
+    /// The new maps into the shared stack (mask_radius_angstrom, auto_mask, tau2_source, resolution_schedule, the focus
+    /// mask): each is low-passed to the likelihood's limit under the grow schedule (RELION reconstructs only within the
+    /// shells this iteration used), multiplied by the mask and the gridding correction, focused, uploaded, and its shell power kept for
     /// tau2_source = class_map. Returns the largest relative RMS change of the run's maps.
     /// </summary>
     private double UploadMaps(RunState run, VolumeStack volumes)
     {
         int m = _kernels.Box, floatsPerVolume = 2 * m * m * m, shells = _kernels.ShellCount;
         var downloaded = run.Reconstruction.Download();
+        var maps = new float[run.K][];
+        for (int k = 0; k < run.K; k++)
+        {
+            var updated = maps[k] = downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).ToArray();
+            if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) VolumeOperations.LowPass(updated, m, run.LikelihoodShell);
+            VolumeOperations.ApplyRealSpaceMask(updated, m, run.ReconstructionFactor);
+        }
+        Focus(maps, run.Priors);
         double change = 0;
         for (int k = 0; k < run.K; k++)
         {
-            var updated = downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).ToArray();
-            if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) VolumeOperations.LowPass(updated, m, run.LikelihoodShell);
-            VolumeOperations.ApplyRealSpaceMask(updated, m, run.ReconstructionFactor);
+            var updated = maps[k];
             volumes.UploadVolume(run.VolumeOffset + k, updated);
             change = Math.Max(change, VolumeOperations.RelativeRmsChange(run.Maps[k], updated));
             run.Maps[k] = updated;
             if (run.Config.Tau2Source == Tau2Source.ClassMap) run.Tau2[k] = FourierVolume.ShellPower(updated, m, shells);
         }
         return change;
+    }
+
+    /// <summary>A focus mask given with the data (classify --focus-mask, the dataset's focus_mask): the classes differ only inside it (<see cref="EmSteps.FocusClassDifferences"/>).</summary>
+    private void Focus(IReadOnlyList<float[]> maps, IReadOnlyList<double> classWeights)
+    {
+        if (_input.FocusMask is { } focus) EmSteps.FocusClassDifferences(maps, classWeights, focus, _kernels.Box);
     }
 
     /// <summary>

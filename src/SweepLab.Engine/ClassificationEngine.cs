@@ -14,12 +14,15 @@ namespace SweepLab.Engine;
 /// <param name="TrueVolumes">True maps in the engine's centred Fourier layout, for FSC against the recovered classes.</param>
 /// <param name="InputVolumes">Starting maps (same layout) for initialisation = input_volumes.</param>
 /// <param name="Mask">A real-space mask on the cropped box (M^3); overrides mask_radius_angstrom when given.</param>
+/// <param name="FocusMask">A real-space focus mask on the cropped box (M^3, values in [0, 1]): the classes may differ
+/// only inside it (focused classification, <see cref="EmSteps.FocusClassDifferences"/>); null = anywhere.</param>
 public sealed record ClassificationInput(
     ParticleSet Particles,
     IReadOnlyList<int>? TrueClasses = null,
     IReadOnlyList<float[]>? TrueVolumes = null,
     IReadOnlyList<float[]>? InputVolumes = null,
-    float[]? Mask = null);
+    float[]? Mask = null,
+    float[]? FocusMask = null);
 
 /// <summary>Called after every iteration of every run; returning true stops that run (a pruner's decision).</summary>
 public delegate bool IterationObserver(int runIndex, IterationMetrics metrics);
@@ -47,6 +50,9 @@ public sealed partial class ClassificationEngine
     {
         ArgumentNullException.ThrowIfNull(kernels);
         ArgumentNullException.ThrowIfNull(input);
+        int m = kernels.Box;
+        if (input.FocusMask is { } focus && focus.Length != m * m * m)
+            throw new ArgumentException($"the focus mask has {focus.Length} voxels; the cropped box needs {m}^3");
         if (kernels.ParticleCount != input.Particles.Count)
             throw new ArgumentException($"the kernels hold {kernels.ParticleCount} particles; the input has {input.Particles.Count}; upload the particle set first");
         if (input.TrueClasses is not null && input.TrueClasses.Count != input.Particles.Count)
@@ -204,9 +210,10 @@ public sealed partial class ClassificationEngine
             InitialisationMode.InputVolumes => VolumeOperations.GriddingCorrection(m, 1, run.Mask),
             _ => run.ReconstructionFactor,
         };
+        foreach (var map in initial) VolumeOperations.ApplyRealSpaceMask(map, m, initialFactor);
+        Focus(initial, run.Priors);
         for (int k = 0; k < run.K; k++)
         {
-            VolumeOperations.ApplyRealSpaceMask(initial[k], m, initialFactor);
             run.Maps[k] = initial[k];
             shared.Volumes.UploadVolume(volumeOffset + k, initial[k]);
         }

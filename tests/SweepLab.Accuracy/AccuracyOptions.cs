@@ -5,7 +5,7 @@ namespace SweepLab.Accuracy;
 
 /// <summary>
 /// Command line: <c>corpus --out DIR [--level NAME]... [--particles N]</c> or <c>table --out DIR [--level NAME]...
-/// [--particles N] [--seeds 1,2,3] [--relion] [--set key=value]... [--label TEXT] [--device auto|cuda|opencl|pocl|cpu]</c>.
+/// [--particles N] [--seeds 1,2,3] [--relion] [--set key=value]... [--label TEXT] [--focus-from-truth] [--device auto|cuda|opencl|pocl|cpu]</c>.
 /// No --level means every standard level.
 /// </summary>
 public sealed record AccuracyOptions
@@ -13,7 +13,7 @@ public sealed record AccuracyOptions
     public const string Usage =
         "usage: SweepLab.Accuracy corpus --out DIR [--level NAME]... [--particles N]\n" +
         "       SweepLab.Accuracy table --out DIR [--level NAME]... [--particles N] [--seeds 1,2,3] [--relion]\n" +
-        "                               [--set key=value]... [--label TEXT] [--device auto|cuda|opencl|pocl|cpu]\n" +
+        "                               [--set key=value]... [--label TEXT] [--focus-from-truth] [--device auto|cuda|opencl|pocl|cpu]\n" +
         "levels: easy, medium, k3, hard, medium128 (default: all); --set takes the engine's snake_case keys (as in sweeps.yaml)";
 
     public required string Command { get; init; }
@@ -24,6 +24,9 @@ public sealed record AccuracyOptions
     /// <summary>Engine settings applied over the defaults, in the order given.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; } = [];
     public string? Label { get; init; }
+    /// <summary>Classify with a focus mask drawn around where the true maps differ (as a user masks the region they
+    /// suspect varies): <see cref="AccuracyTable.FocusMaskFromTruth"/>.</summary>
+    public bool FocusFromTruth { get; init; }
     public ComputeBackend Device { get; init; } = ComputeBackend.Auto;
 
     public static AccuracyOptions Parse(IReadOnlyList<string> args)
@@ -35,7 +38,7 @@ public sealed record AccuracyOptions
         var levels = new List<CorpusLevel>();
         var settings = new List<KeyValuePair<string, string>>();
         IReadOnlyList<int> seeds = [1, 2, 3];
-        bool relion = false;
+        bool relion = false, focus = false;
         var device = ComputeBackend.Auto;
         for (int i = 1; i < args.Count; i++)
         {
@@ -67,6 +70,7 @@ public sealed record AccuracyOptions
                     settings.Add(new(key, setting[(eq + 1)..].Trim()));
                     break;
                 case "--label" when command == "table": label = Next(); break;
+                case "--focus-from-truth" when command == "table": focus = true; break;
                 case "--device" when command == "table":
                     string name = Next();
                     device = Enum.TryParse(name, ignoreCase: true, out ComputeBackend b) && Enum.IsDefined(b) ? b
@@ -81,12 +85,13 @@ public sealed record AccuracyOptions
         return new AccuracyOptions
         {
             Command = command, OutputDirectory = output, Levels = chosen, Seeds = seeds, Relion = relion, Settings = settings,
-            Label = label, Device = device,
+            Label = label, Device = device, FocusFromTruth = focus,
         };
     }
 
     /// <summary>The settings as one text (key=value;...), "defaults" when none.</summary>
-    public string SettingsText => Settings.Count == 0 ? "defaults" : string.Join(';', Settings.Select(p => $"{p.Key}={p.Value}"));
+    public string SettingsText => string.Join(';', (Settings.Count == 0 && !FocusFromTruth ? ["defaults"] : Settings.Select(p => $"{p.Key}={p.Value}"))
+        .Concat(FocusFromTruth ? ["focus_mask=true difference"] : []));
 
     /// <summary>A level's folder: its name, with the particle count when it is not the standard one.</summary>
     public string LevelFolder(CorpusLevel level)

@@ -17,7 +17,8 @@ internal sealed class ClassifyCommand
         [Option(Description = "Output folder")] string @out,
         [Option(Description = "truth.csv of a simulated set: accuracy, ARI and FSC against the true maps")] string? truth = null,
         [Option("input-volumes", Description = "Comma-separated MRC maps to start from (initialisation input_volumes)")] string? inputVolumes = null,
-        [Option(Description = "Solvent/focus mask (MRC on the particles' box)")] string? mask = null,
+        [Option(Description = "Solvent mask (MRC on the particles' box): every class map is multiplied by it")] string? mask = null,
+        [Option("focus-mask", Description = "Focus mask (MRC on the particles' box): the classes may differ only inside it (focused classification); outside, every class is their weighted mean")] string? focusMask = null,
         [Option(Description = "auto | cuda | opencl | pocl | cpu")] string device = "auto",
         [Option(Description = "Folder keeping the preprocessed particles between runs (read, FFT'd and cropped once per input and target resolution)")] string? cache = null,
         [Option(ParticleMemory.Option, Description = ParticleMemory.OptionDescription)] double? particleMemoryGb = null,
@@ -36,7 +37,7 @@ internal sealed class ClassifyCommand
             var table = ParticleFiles.Read(particles);
             var config = ConfigSettings.Apply(Knobs, pixelSizeAngstrom: table.PixelSizeAngstrom, particleCount: table.Count);
             var volumes = inputVolumes?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var loaded = DataLoader.Load(table, particles, config.TargetResolutionAngstrom, truth, volumes, mask, Log, cache);
+            var loaded = DataLoader.Load(table, particles, config.TargetResolutionAngstrom, truth, volumes, mask, Log, cache, focusMask);
             using var compute = Devices.Open(device);
             using var set = loaded.Set;
             using var kernels = ParticleMemory.Kernels(compute, loaded.Set, ParticleMemory.BudgetBytes, Log);

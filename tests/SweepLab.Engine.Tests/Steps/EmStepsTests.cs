@@ -87,4 +87,34 @@ public class EmStepsTests
         EmSteps.RandomPartition(8, batch, k, again, ess);
         Assert.NotEqual(posteriors, again);
     }
+
+    [Fact]
+    public void FocusKeepsEachClassInsideTheMaskAndTheirWeightedMeanOutside()
+    {
+        const int m = 16;
+        var random = new Random(7);
+        var real = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, m * m * m).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+        // A mask with inside (1), outside (0) and a soft edge (0.5).
+        var mask = new float[m * m * m];
+        for (int i = 0; i < mask.Length; i++) mask[i] = (i % 3) switch { 0 => 1f, 1 => 0f, _ => 0.5f };
+        var maps = real.Select(r => FourierVolume.FromRealSpace(r, m, m)).ToArray();
+        double[] weights = [0.5, 0.3, 0.2];
+        EmSteps.FocusClassDifferences(maps, weights, mask, m);
+        var focused = maps.Select(f => FourierVolume.ToRealSpace(f, m, m)).ToArray();
+        for (int i = 0; i < mask.Length; i++)
+        {
+            double mean = weights[0] * real[0][i] + weights[1] * real[1][i] + weights[2] * real[2][i];
+            for (int k = 0; k < 3; k++) Assert.Equal(mean + mask[i] * (real[k][i] - mean), focused[k][i], 1e-4);
+        }
+        // Weights need not sum to one; a mask of ones changes nothing.
+        var again = real.Select(r => FourierVolume.FromRealSpace(r, m, m)).ToArray();
+        EmSteps.FocusClassDifferences(again, [5, 3, 2], Enumerable.Repeat(1f, m * m * m).ToArray(), m);
+        for (int k = 0; k < 3; k++)
+        {
+            var back = FourierVolume.ToRealSpace(again[k], m, m);
+            for (int i = 0; i < back.Length; i++) Assert.Equal(real[k][i], back[i], 1e-4);
+        }
+        Assert.Throws<ArgumentException>(() => EmSteps.FocusClassDifferences(again, [0, 0, 0], mask, m));
+        Assert.Throws<ArgumentException>(() => EmSteps.FocusClassDifferences(again, [1, 1], mask, m));
+    }
 }
