@@ -92,9 +92,10 @@ internal static class DataLoader
     /// <summary>A real-space mask on the particles' box, resampled to the cropped box by Fourier cropping, clamped to [0, 1].</summary>
     private static float[] ReadMask(string path, int n, int m)
     {
-        var cropped = FourierVolume.ToRealSpace(ReadMap(path, n, m), m, m);
-        double scale = Math.Pow((double)m / n, 3);
-        for (int i = 0; i < cropped.Length; i++) cropped[i] = (float)Math.Clamp(cropped[i] * scale, 0, 1);
-        return cropped;
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: mask not found");
+        var (header, data) = MrcFile.ReadVolume(path);
+        if (header.Nx != n || header.Ny != n || header.Nz != n)
+            throw new DataFormatException(path, $"mask is {header.Nx} x {header.Ny} x {header.Nz}; the particles need {n}^3");
+        return VolumeOperations.ResampleMask(data, n, m);
     }
 }

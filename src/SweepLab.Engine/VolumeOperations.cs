@@ -50,6 +50,18 @@ public static class VolumeOperations
     }
 
     /// <summary>
+    /// A real-space mask on the particles' box (N^3) resampled to the cropped box (M^3) by Fourier cropping, as the maps
+    /// are, then clamped to [0, 1] (the crop rings a hard edge).
+    /// </summary>
+    public static float[] ResampleMask(ReadOnlySpan<float> mask, int n, int m)
+    {
+        var cropped = FourierVolume.ToRealSpace(FourierVolume.FromRealSpace(mask, n, m), m, m);
+        double scale = Math.Pow((double)m / n, 3);
+        for (int i = 0; i < cropped.Length; i++) cropped[i] = (float)Math.Clamp(cropped[i] * scale, 0, 1);
+        return cropped;
+    }
+
+    /// <summary>
     /// Real-space attenuation of trilinear interpolation on an M^3 Fourier grid: prod over axes of sinc^2((x - M/2) / M).
     /// Splatting (backprojection) and gathering (projection) each multiply the map by it.
     /// </summary>

@@ -292,38 +292,70 @@ public static class RelionCorpus
     /// RELION 3.1's Class3D without alignment on the level, started from consensus.mrc low-passed to 30 A, in
     /// <c>relion_s{seed}/</c> of the level's folder (replaced if present); classes read back by rlnImageName
     /// (RELION sorts its rows), 0-based in file order.
+    /// With <paramref name="focusMaskFile"/> (a real-space mask on the level's box), RELION's focused classification
+    /// as its users run it, in <c>relion_focus_s{seed}/</c>: the consensus outside the mask, projected with each
+    /// particle's pose and CTF, is subtracted from the images (relion_project --subtract_exp), and the subtracted
+    /// particles are classified with the mask as --solvent_mask.
     /// </summary>
-    public static RelionRefineResult RunRelionRefine(RelionCorpusDataset dataset, int seed, int threads = 2)
+    public static RelionRefineResult RunRelionRefine(RelionCorpusDataset dataset, int seed, int threads = 2, string? focusMaskFile = null)
     {
-        string outName = $"relion_s{seed}";
+        string outName = focusMaskFile is null ? $"relion_s{seed}" : $"relion_focus_s{seed}";
         string outFolder = Path.Combine(dataset.Folder, outName);
         if (Directory.Exists(outFolder)) Directory.Delete(outFolder, recursive: true);
         Directory.CreateDirectory(outFolder);
         string I(double v) => v.ToString(CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+        string particles = SimulatedDatasetWriter.StarFileName;
+        string[] focus = [];
+        if (focusMaskFile is not null)
+        {
+            particles = SubtractOutsideFocus(dataset, Path.GetFullPath(focusMaskFile), outName);
+            focus = ["--solvent_mask", Path.GetFullPath(focusMaskFile)];
+        }
         string[] arguments =
         [
-            "--i", SimulatedDatasetWriter.StarFileName, "--o", $"{outName}/run", "--ref", ConsensusFileName, "--ini_high", "30",
+            "--i", particles, "--o", $"{outName}/run", "--ref", ConsensusFileName, "--ini_high", "30",
             "--K", I(dataset.ClassCount), "--iter", I(RelionIterations), "--skip_align", "--ctf", "--ctf_corrected_ref", "--firstiter_cc",
             "--tau2_fudge", "4", "--particle_diameter", I(dataset.Level.ParticleDiameterAngstrom), "--flatten_solvent", "--zero_mask",
-            "--pad", "2", "--dont_combine_weights_via_disc", "--random_seed", I(seed), "--j", I(threads),
+            "--pad", "2", "--dont_combine_weights_via_disc", "--random_seed", I(seed), "--j", I(threads), .. focus,
         ];
-        var clock = Stopwatch.StartNew();
         string log = RelionTool.Run("relion_refine", arguments, dataset.Folder, LongJobWatchdog);
         double wall = clock.Elapsed.TotalSeconds;
         File.WriteAllText(Path.Combine(outFolder, "relion_refine.log"), log);
         string data = Path.Combine(outFolder, $"run_it{RelionIterations:D3}_data.star");
         var table = RelionParticles.Read(data);
         var found = table.ClassIndices ?? throw new InvalidOperationException($"{data} has no rlnClassNumber");
-        var fileIndex = Enumerable.Range(0, dataset.Count).ToDictionary(ImageName, StringComparer.Ordinal);
         var classes = Enumerable.Repeat(-1, dataset.Count).ToArray();
         for (int r = 0; r < table.Count; r++)
         {
-            string name = table.Images[r].ToString();
-            if (!fileIndex.TryGetValue(name, out int i)) throw new InvalidOperationException($"{data}: {name} is not a particle of {dataset.StarPath}");
+            // Image i + 1 of a stack in file order is particle i, in the level's stack and in a subtracted copy alike.
+            var image = table.Images[r];
+            int i = image.Index;
+            if (i < 0 || i >= dataset.Count) throw new InvalidOperationException($"{data}: {image} is not a particle of {dataset.StarPath}");
             classes[i] = found[r];
         }
         if (classes.Contains(-1)) throw new InvalidOperationException($"{data} lacks {classes.Count(c => c < 0)} of the {dataset.Count} particles");
         return new RelionRefineResult(seed, classes, wall, outFolder, "relion_refine " + string.Join(' ', arguments));
+    }
+
+    /// <summary>
+    /// RELION's signal subtraction for focused classification: consensus x (1 - mask), projected at each particle's
+    /// pose with its CTF by relion_project --subtract_exp, taken from the images. Returns the subtracted particles' STAR
+    /// file, relative to the level's folder.
+    /// </summary>
+    private static string SubtractOutsideFocus(RelionCorpusDataset dataset, string focusMaskFile, string outName)
+    {
+        var (header, consensus) = MrcFile.ReadVolume(dataset.ConsensusPath);
+        var (maskHeader, mask) = MrcFile.ReadVolume(focusMaskFile);
+        if (maskHeader.Nx != header.Nx || maskHeader.Ny != header.Ny || maskHeader.Nz != header.Nz)
+            throw new InvalidOperationException($"{focusMaskFile} is {maskHeader.Nx} x {maskHeader.Ny} x {maskHeader.Nz}; the level's maps are {header.Nx}^3");
+        var outside = new float[consensus.Length];
+        for (int i = 0; i < outside.Length; i++) outside[i] = consensus[i] * (1 - Math.Clamp(mask[i], 0f, 1f));
+        string outsideMap = $"{outName}/consensus_outside_focus.mrc";
+        MrcFile.Write(Path.Combine(dataset.Folder, outsideMap), outside, header.Nx, header.Ny, header.Nz, dataset.Level.PixelSizeAngstrom, isStack: false);
+        RelionTool.Run("relion_project", ["--i", outsideMap, "--o", $"{outName}/subtracted", "--ang", SimulatedDatasetWriter.StarFileName,
+            "--subtract_exp", "--ctf", "--angpix", dataset.Level.PixelSizeAngstrom.ToString(CultureInfo.InvariantCulture)], dataset.Folder, LongJobWatchdog);
+        return $"{outName}/subtracted.star";
     }
 
     /// <summary>Exact class counts (largest remainders, ties to the lower class), then a seeded Fisher-Yates shuffle.</summary>

@@ -1,3 +1,4 @@
+using SweepLab.TestSupport.Relion;
 using System.Globalization;
 using SweepLab.Compute;
 
@@ -25,7 +26,7 @@ public sealed record AccuracyOptions
     public IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; } = [];
     public string? Label { get; init; }
     /// <summary>Classify with a focus mask drawn around where the true maps differ (as a user masks the region they
-    /// suspect varies): <see cref="AccuracyTable.FocusMaskFromTruth"/>.</summary>
+    /// suspect varies): <see cref="RelionFocus.WriteFocusMask"/>; RELION runs its focused classification with it.</summary>
     public bool FocusFromTruth { get; init; }
     public ComputeBackend Device { get; init; } = ComputeBackend.Auto;
 

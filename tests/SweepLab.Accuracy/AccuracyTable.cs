@@ -6,6 +6,7 @@ using SweepLab.Core.Metrics;
 using SweepLab.Core.Particles;
 using SweepLab.Engine;
 using SweepLab.Engine.Configuration;
+using SweepLab.TestSupport.Relion;
 
 namespace SweepLab.Accuracy;
 
@@ -82,7 +83,8 @@ public static class AccuracyTable
                 truth = RelionCorpusOracle.TrueClasses(dataset, set);
                 trueVolumes = RelionCorpusOracle.TrueVolumes(dataset, set);
             }
-            var focus = options.FocusFromTruth ? FocusMaskFromTruth(trueVolumes, set.Grid) : null;
+            string? focusFile = options.FocusFromTruth ? RelionFocus.WriteFocusMask(dataset) : null;
+            var focus = focusFile is null ? null : RelionFocus.ReadForEngine(focusFile, set.Grid.CroppedBox);
             var engine = new ClassificationEngine(kernels, new ClassificationInput(set, truth, trueVolumes, FocusMask: focus));
             var sweepLab = new List<AccuracyRow>();
             foreach (var config in levelConfigs)
@@ -105,10 +107,10 @@ public static class AccuracyTable
                 {
                     try
                     {
-                        var run = RelionCorpus.RunRelionRefine(dataset, seed);
+                        var run = RelionCorpus.RunRelionRefine(dataset, seed, focusMaskFile: focusFile);
                         var score = ClusteringAgreement.BestPermutationAccuracy(dataset.TrueClasses, run.Classes, level.ClassCount, level.ClassCount);
                         var fractions = Fractions(run.Classes, level.ClassCount);
-                        relion.Add(Row(AccuracyLog.RelionProgram, "relion_refine", RelionSettings(level), seed, score.Accuracy, fractions, double.NaN, run.WallSeconds));
+                        relion.Add(Row(AccuracyLog.RelionProgram, focusFile is null ? "relion_refine" : "relion_refine focused", RelionSettings(level, focusFile is not null), seed, score.Accuracy, fractions, double.NaN, run.WallSeconds));
                         Console.WriteLine($"  RELION seed {seed}: accuracy {score.Accuracy:0.0000}, classes {Join(fractions)}, {run.WallSeconds:0.0} s ({run.OutputFolder})");
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
@@ -120,7 +122,8 @@ public static class AccuracyTable
             }
             else
             {
-                relion = AccuracyLog.Read(csv).Where(r => r.Program == AccuracyLog.RelionProgram && r.Corpus == corpus && r.Level == level.Name)
+                string relionLabel = options.FocusFromTruth ? "relion_refine focused" : "relion_refine";
+                relion = AccuracyLog.Read(csv).Where(r => r.Program == AccuracyLog.RelionProgram && r.Corpus == corpus && r.Level == level.Name && r.Label == relionLabel)
                     .GroupBy(r => r.Seed).Select(g => g.Last()).Where(r => r.Seed is int s && options.Seeds.Contains(s)).OrderBy(r => r.Seed).ToList();
             }
             summaries.Add(new LevelSummary(level, oracleRow, relion, !options.Relion, failures, sweepLab));
@@ -143,29 +146,9 @@ public static class AccuracyTable
 
     private static string SettingsText(AccuracyOptions options, CorpusLevel level) => options.SettingsText;
 
-    /// <summary>Resolution the true difference is low-passed to before the focus mask is thresholded from it.</summary>
-    private const double FocusLowpassAngstrom = 15;
-
-    /// <summary>
-    /// A focus mask as a user would draw one around the region they suspect varies: the largest difference of any true
-    /// map from the first (low-passed to 15 A), thresholded at 20% of its maximum, dilated 2 px, 3 px soft edge.
-    /// </summary>
-    public static float[] FocusMaskFromTruth(IReadOnlyList<float[]> trueVolumes, Core.Fourier.FourierCrop grid)
-    {
-        int m = grid.CroppedBox;
-        var largest = new float[m * m * m];
-        for (int k = 1; k < trueVolumes.Count; k++)
-        {
-            var difference = trueVolumes[k].Zip(trueVolumes[0], (a, b) => a - b).ToArray();
-            VolumeOperations.LowPass(difference, m, grid.OriginalBox * grid.OriginalPixelSizeAngstrom / FocusLowpassAngstrom);
-            var real = Core.Fourier.FourierVolume.ToRealSpace(difference, m, m);
-            for (int i = 0; i < real.Length; i++) largest[i] = Math.Max(largest[i], Math.Abs(real[i]));
-        }
-        return VolumeOperations.MaskFromMap(largest, m, 0.2);
-    }
-
-    private static string RelionSettings(CorpusLevel level) =>
-        $"K={level.ClassCount};iter={RelionCorpus.RelionIterations};ini_high=30;tau2_fudge=4;particle_diameter={F(level.ParticleDiameterAngstrom, "0")};j=2";
+    private static string RelionSettings(CorpusLevel level, bool focused) =>
+        $"K={level.ClassCount};iter={RelionCorpus.RelionIterations};ini_high=30;tau2_fudge=4;particle_diameter={F(level.ParticleDiameterAngstrom, "0")};j=2" +
+        (focused ? ";subtract_exp outside focus_mask.mrc;solvent_mask=focus_mask.mrc" : "");
 
     private static string Markdown(IReadOnlyList<LevelSummary> summaries, AccuracyOptions options, string label)
     {
@@ -189,7 +172,7 @@ public static class AccuracyTable
         text.Append($"\nAccuracy against the truth under the best label permutation, one value per seed ({string.Join(", ", options.Seeds)}), " +
             "with the mean wall time of one run. Oracle: nearest true map at the true pose and CTF " +
             $"({F(OracleResolutionAngstrom, "0.#")} A, flat noise weights). RELION: relion_refine --skip_align, {RelionCorpus.RelionIterations} iterations, " +
-            $"from consensus.mrc low-passed to 30 A, --j 2. SweepLab: engine defaults{(options.Settings.Count > 0 ? " + " + options.SettingsText : "")}" +
+            $"from consensus.mrc low-passed to 30 A, --j 2{(options.FocusFromTruth ? "; focused: the consensus outside focus_mask.mrc subtracted from the particles (relion_project --subtract_exp), --solvent_mask focus_mask.mrc" : "")}. SweepLab: engine defaults{(options.Settings.Count > 0 ? " + " + options.SettingsText : "")}" +
             $" (label: {label}); wall time of engine.Run, particles loaded and uploaded once per level.\n");
         if (anyRecorded) text.Append("† RELION not run this time: rows recorded earlier in accuracy.csv for the same corpus.\n");
         return text.ToString();

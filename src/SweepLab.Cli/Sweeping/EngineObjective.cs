@@ -58,7 +58,7 @@ internal sealed class EngineObjective(ParticleTable table, SweepDataset dataset,
         var configs = runs.Select(r => ConfigOf(r.Run)).ToList();
         double resolution = configs[0].TargetResolutionAngstrom;
         var data = _data.GetOrAdd(resolution, r => new Lazy<LoadedParticles>(() =>
-            DataLoader.Load(table, dataset.ParticleFile, r, dataset.TruthFile, log: log, cacheDirectory: dataset.CacheDirectory))).Value;
+            DataLoader.Load(table, dataset.ParticleFile, r, dataset.TruthFile, log: log, cacheDirectory: dataset.CacheDirectory, focusMaskFile: dataset.FocusMaskFile))).Value;
         var kernels = KernelsFor(resolution, data);
         lock (kernels)
         {

@@ -15,7 +15,8 @@ namespace SweepLab.Cli.Sweeping;
 /// the sweep's particles, so a method comparison has RELION's accuracy, split and time beside SweepLab's. Nothing of
 /// SweepLab goes into RELION's row: the consensus map is relion_reconstruct's, the classes relion_refine's; only the
 /// mask diameter (twice the radius SweepLab's first finished run used, so both classify inside the same sphere), the
-/// class count and the seed are taken from the sweep. Results go to DIR/baselines.csv; RELION's files to
+/// class count and the seed are taken from the sweep; with the dataset's focus_mask, RELION classifies focused as its
+/// users do (signal outside the mask subtracted, the mask as --solvent_mask). Results go to DIR/baselines.csv; RELION's files to
 /// DIR/baselines/relion/. A folder whose baselines.csv already holds the same command is not run again.
 /// </summary>
 internal static class RelionBaseline
@@ -23,6 +24,7 @@ internal static class RelionBaseline
     public const string Name = "relion";
     public const string RefineProgram = "relion_refine";
     public const string ReconstructProgram = "relion_reconstruct";
+    public const string ProjectProgram = "relion_project";
     private const string MaskRadiusMetric = "mask_radius_used_angstrom";
 
     /// <summary>Runs the baseline when the spec asks for it; says in one line why not when RELION is missing.</summary>
@@ -32,9 +34,10 @@ internal static class RelionBaseline
         var baseline = spec.Baselines.FirstOrDefault(b => b.Name == Name);
         if (baseline is null || cancel.IsCancellationRequested) return;
         string? refine = Find(RefineProgram, searchPath), reconstruct = Find(ReconstructProgram, searchPath);
-        if (refine is null || reconstruct is null)
+        string? project = dataset.FocusMaskFile is null ? "" : Find(ProjectProgram, searchPath);
+        if (refine is null || reconstruct is null || project is null)
         {
-            log($"baseline relion skipped: {(refine is null ? RefineProgram : ReconstructProgram)} is not on PATH (install RELION, e.g. apt-get install relion)");
+            log($"baseline relion skipped: {(refine is null ? RefineProgram : reconstruct is null ? ReconstructProgram : ProjectProgram)} is not on PATH (install RELION, e.g. apt-get install relion)");
             return;
         }
         string star = Path.GetFullPath(dataset.ParticleFile);
@@ -58,12 +61,17 @@ internal static class RelionBaseline
         string consensus = Path.Combine(outRel, "consensus.mrc");
         string I(double v) => v.ToString(CultureInfo.InvariantCulture);
         string[] reconstructArgs = ["--i", Path.GetFileName(star), "--o", consensus, "--ctf"];
+        // Focused (the dataset's focus_mask): RELION's way, the consensus outside the mask subtracted from the images,
+        // then the subtracted particles classified inside the mask.
+        string? focus = dataset.FocusMaskFile is null ? null : Path.GetFullPath(dataset.FocusMaskFile);
+        string outside = Path.Combine(outRel, "consensus_outside_focus.mrc"), subtracted = Path.Combine(outRel, "subtracted");
+        string[] projectArgs = ["--i", outside, "--o", subtracted, "--ang", Path.GetFileName(star), "--subtract_exp", "--ctf", "--angpix", I(table.PixelSizeAngstrom)];
         string[] refineArgs =
         [
-            "--i", Path.GetFileName(star), "--o", Path.Combine(outRel, "run"), "--ref", consensus, "--ini_high", "30", "--firstiter_cc",
+            "--i", focus is null ? Path.GetFileName(star) : subtracted + ".star", "--o", Path.Combine(outRel, "run"), "--ref", consensus, "--ini_high", "30", "--firstiter_cc",
             "--K", I(classes), "--iter", I(baseline.Iterations), "--skip_align", "--ctf", "--ctf_corrected_ref", "--tau2_fudge", "4",
             "--particle_diameter", I(diameter), "--flatten_solvent", "--zero_mask", "--pad", "2", "--dont_combine_weights_via_disc",
-            "--random_seed", I(seed), "--j", I(baseline.Threads),
+            "--random_seed", I(seed), "--j", I(baseline.Threads), .. focus is null ? Array.Empty<string>() : ["--solvent_mask", focus],
         ];
         string command = RefineProgram + " " + string.Join(' ', refineArgs);
 
@@ -81,6 +89,11 @@ internal static class RelionBaseline
         try
         {
             Run(reconstruct, reconstructArgs, workDir, Path.Combine(folder, ReconstructProgram + ".log"), cancel);
+            if (focus is not null)
+            {
+                WriteOutsideFocus(Path.Combine(workDir, consensus), focus, Path.Combine(workDir, outside), table.PixelSizeAngstrom);
+                Run(project, projectArgs, workDir, Path.Combine(folder, ProjectProgram + ".log"), cancel);
+            }
             Run(refine, refineArgs, workDir, Path.Combine(folder, RefineProgram + ".log"), cancel);
         }
         catch (OperationCanceledException)
@@ -95,7 +108,8 @@ internal static class RelionBaseline
         double wall = clock.Elapsed.TotalSeconds;
 
         string data = Path.Combine(folder, $"run_it{baseline.Iterations:D3}_data.star");
-        int[] found = ClassesInFileOrder(data, table);
+        // relion_project writes the subtracted images in the input's row order: image r of its stack is particle r.
+        int[] found = ClassesInFileOrder(data, table, focus is null ? null : RelionParticles.Read(Path.Combine(workDir, subtracted + ".star")).Images);
         var row = Score(found, classes, dataset.TruthFile, table) with { Seed = seed, WallSeconds = wall, Command = command };
         BaselineTable.Write(output, [.. existing.Where(r => r.Baseline != Name), row]);
         log(string.Create(CultureInfo.InvariantCulture,
@@ -129,14 +143,18 @@ internal static class RelionBaseline
         return Math.Round(0.9 * table.BoxSize * table.PixelSizeAngstrom, 1);
     }
 
-    /// <summary>RELION's classes (0-based) in the input file's order: it writes its rows sorted, so they are matched by rlnImageName.</summary>
-    internal static int[] ClassesInFileOrder(string dataStar, ParticleTable input)
+    /// <summary>RELION's classes (0-based) in the input file's order: it writes its rows sorted, so they are matched by
+    /// rlnImageName (<paramref name="imagesInInputOrder"/>: the names RELION classified, row r standing for particle r;
+    /// the input's own names when null).</summary>
+    internal static int[] ClassesInFileOrder(string dataStar, ParticleTable input, IReadOnlyList<Formats.ImageReference>? imagesInInputOrder = null)
     {
         if (!File.Exists(dataStar)) throw new RelionFailedException($"{RefineProgram} wrote no {dataStar}");
         var table = RelionParticles.Read(dataStar);
         var found = table.ClassIndices ?? throw new RelionFailedException($"{dataStar} has no rlnClassNumber");
+        var names = imagesInInputOrder ?? input.Images;
+        if (names.Count != input.Count) throw new RelionFailedException($"{names.Count} images for the {input.Count} particles of {input.SourcePath}");
         var fileIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < input.Count; i++) fileIndex.TryAdd(input.Images[i].ToString(), i);
+        for (int i = 0; i < input.Count; i++) fileIndex.TryAdd(names[i].ToString(), i);
         var classes = Enumerable.Repeat(-1, input.Count).ToArray();
         for (int r = 0; r < table.Count; r++)
         {
@@ -171,6 +189,17 @@ internal static class RelionBaseline
             }
         }
         return new BaselineRow(Name, classCount, 0, accuracy, split, counts.Min() / n, 0, "");
+    }
+
+    /// <summary>consensus x (1 - mask): the signal RELION's focused classification subtracts from the images.</summary>
+    private static void WriteOutsideFocus(string consensusFile, string maskFile, string outputFile, double pixelSizeAngstrom)
+    {
+        var (header, consensus) = Formats.Mrc.MrcFile.ReadVolume(consensusFile);
+        var (maskHeader, mask) = Formats.Mrc.MrcFile.ReadVolume(maskFile);
+        if (maskHeader.Nx != header.Nx || maskHeader.Ny != header.Ny || maskHeader.Nz != header.Nz)
+            throw new RelionFailedException($"{maskFile} is {maskHeader.Nx} x {maskHeader.Ny} x {maskHeader.Nz}; the consensus is {header.Nx} x {header.Ny} x {header.Nz}");
+        for (int i = 0; i < consensus.Length; i++) consensus[i] *= 1 - Math.Clamp(mask[i], 0f, 1f);
+        Formats.Mrc.MrcFile.Write(outputFile, consensus, header.Nx, header.Ny, header.Nz, pixelSizeAngstrom, isStack: false);
     }
 
     internal static string? Find(string program, string? searchPath = null) =>

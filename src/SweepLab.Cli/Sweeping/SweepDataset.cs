@@ -12,12 +12,15 @@ namespace SweepLab.Cli.Sweeping;
 /// by <see cref="SimulatorOptions"/>). A simulated set is written once to DIR/data and reused on resume when its
 /// settings are unchanged. <paramref name="PosesFrom"/>: a simulated set's poses file (simulate.poses_from), resolved.
 /// The preprocessed particles are kept in <c>cache:</c> (default DIR/cache; <c>none</c> for no cache), shared by
-/// resumes, later sweeps pointing there and SLURM tasks.
+/// resumes, later sweeps pointing there and SLURM tasks. <c>focus_mask: mask.mrc</c> focuses every run on a region.
 /// </summary>
 internal sealed record SweepDataset(string ParticleFile, string? TruthFile, SimulationSettings? Simulation, string? PosesFrom = null)
 {
     /// <summary>Folder of the preprocessed-particle cache (see <see cref="Formats.Preprocessing.ParticleCache"/>); null = none.</summary>
     public string? CacheDirectory { get; init; }
+
+    /// <summary>A focus mask (<c>focus_mask:</c>, MRC on the particles' box): every run's classes differ only inside it.</summary>
+    public string? FocusMaskFile { get; init; }
 
     /// <summary>The cache folder a sweep uses when its file does not name one.</summary>
     public const string DefaultCacheFolder = "cache";
@@ -33,7 +36,7 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         string where(int line) => $"{spec.SourcePath}:{line}";
         var block = spec.Dataset;
         if (block.Entries.Count == 0) throw new UserInputException($"{spec.SourcePath}: dataset: missing; give particles: FILE or simulate: {{...}}");
-        string? particles = null, truth = null;
+        string? particles = null, truth = null, focus = null;
         string? cache = Path.Combine(outputDirectory, DefaultCacheFolder);
         SimulationRequest? simulation = null;
         string baseFolder = Path.GetDirectoryName(Path.GetFullPath(spec.SourcePath ?? ".")) ?? ".";
@@ -44,11 +47,15 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
                 case "particles": particles = Resolve(Scalar(entry, errors, where), baseFolder); break;
                 case "truth": truth = Resolve(Scalar(entry, errors, where), baseFolder); break;
                 case "simulate": simulation = ReadSimulation(entry, errors, where, baseFolder); break;
+                case "focus_mask":
+                    focus = Resolve(Scalar(entry, errors, where), baseFolder);
+                    if (focus is not null && !File.Exists(focus)) errors.Add($"{where(entry.Line)}: dataset.focus_mask: {focus} not found");
+                    break;
                 case "cache":
                     string? folder = Scalar(entry, errors, where);
                     cache = folder is null || folder.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Resolve(folder, baseFolder);
                     break;
-                default: errors.Add($"{where(entry.Line)}: dataset.{entry.Key}: unknown key; expected particles, truth, simulate or cache"); break;
+                default: errors.Add($"{where(entry.Line)}: dataset.{entry.Key}: unknown key; expected particles, truth, simulate, focus_mask or cache"); break;
             }
         }
         if (particles is null && simulation is null) errors.Add($"{where(block.Line)}: dataset: give particles: FILE or simulate: {{...}}");
@@ -58,10 +65,10 @@ internal sealed record SweepDataset(string ParticleFile, string? TruthFile, Simu
         {
             string data = Path.Combine(outputDirectory, "data");
             return new SweepDataset(Path.Combine(data, SimulatedDatasetWriter.StarFileName), Path.Combine(data, SimulatedDatasetWriter.TruthFileName),
-                simulation.Settings, simulation.PosesFrom) { CacheDirectory = cache };
+                simulation.Settings, simulation.PosesFrom) { CacheDirectory = cache, FocusMaskFile = focus };
         }
         if (!File.Exists(particles)) throw new UserInputException($"{where(block.Find("particles")!.Line)}: dataset.particles: {particles} not found");
-        return new SweepDataset(particles!, truth, null) { CacheDirectory = cache };
+        return new SweepDataset(particles!, truth, null) { CacheDirectory = cache, FocusMaskFile = focus };
     }
 
     /// <summary>Checks a file dataset's images (exist, long enough) before any run; a simulated set is made whole.</summary>

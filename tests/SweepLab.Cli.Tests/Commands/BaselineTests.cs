@@ -100,6 +100,48 @@ public class BaselineTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("<h2>Baselines</h2>", dom);
     }
 
+    [SkippableFact]
+    public void WithAFocusMaskBothClassifyFocusedAndRelionSubtractsTheSignalOutsideIt()
+    {
+        Skip.If(RelionBaseline.Find("relion_refine") is null || RelionBaseline.Find("relion_project") is null,
+            "relion_refine / relion_project not on PATH (scripts/install-deps.sh installs RELION)");
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.File("sweep.yaml"), SimulatedSweep.Replace("baselines: {relion: {iterations: 5, threads: 2}}", "", StringComparison.Ordinal));
+        Run(temp, "run", "sweep.yaml", "--out", "out", "--no-report");
+        // The mask a user draws around the subunit: where the two true maps differ, dilated, with a soft edge.
+        var (header, first) = Formats.Mrc.MrcFile.ReadVolume(temp.File($"out/data/{Simulation.SimulatedDatasetWriter.TruthMapFileName(0)}"));
+        var (_, second) = Formats.Mrc.MrcFile.ReadVolume(temp.File($"out/data/{Simulation.SimulatedDatasetWriter.TruthMapFileName(1)}"));
+        int n = header.Nx;
+        var mask = Engine.VolumeOperations.MaskFromMap(first.Zip(second, (a, b) => Math.Abs(a - b)).ToArray(), n, 0.2);
+        Formats.Mrc.MrcFile.Write(temp.File("focus.mrc"), mask, n, n, n, header.PixelSizeAngstrom ?? 6, isStack: false);
+        File.WriteAllText(temp.File("focused.yaml"),
+            "name: focused\ndataset: {particles: out/data/particles.star, truth: out/data/truth.csv, focus_mask: focus.mrc}" + Body);
+        Run(temp, "run", "focused.yaml", "--out", "focused", "--no-report");
+
+        var runs = SweepOutput.Load(temp.File("focused")).Runs;
+        Assert.All(runs, r => Assert.InRange(r.Metric("accuracy"), 0.9, 1.0));
+        var row = Assert.Single(BaselineTable.Read(temp.File("focused")));
+        output.WriteLine(row.Command);
+        Assert.StartsWith("relion_refine --i ../../focused/baselines/relion/subtracted.star ", row.Command);
+        Assert.EndsWith($"--solvent_mask {temp.File("focus.mrc")}", row.Command);
+        Assert.InRange(row.Accuracy, 0.9, 1.0);
+        Assert.True(File.Exists(temp.File("focused/baselines/relion/consensus_outside_focus.mrc")));
+        Assert.True(File.Exists(temp.File("focused/baselines/relion/subtracted.mrcs")));
+
+        // A focus mask that is not on the particles' box is refused by name, before anything is written.
+        Formats.Mrc.MrcFile.Write(temp.File("small.mrc"), new float[8 * 8 * 8], 8, 8, 8, 6, isStack: false);
+        var refused = CliRunner.Run(temp.Path, "classify", "--particles", "out/data/particles.star", "--out", "refused", "--target-resolution", "15", "--focus-mask", "small.mrc");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("small.mrc", refused.Stderr);
+        Assert.Contains("8 x 8 x 8", refused.Stderr);
+        Assert.False(Directory.Exists(temp.File("refused")));
+        File.WriteAllText(temp.File("missing.yaml"), "name: m\ndataset: {particles: out/data/particles.star, focus_mask: nowhere.mrc}" + Body);
+        var missing = CliRunner.Run(temp.Path, "run", "missing.yaml", "--out", "missing");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("missing.yaml:2: dataset.focus_mask:", missing.Stderr);
+        Assert.Contains("nowhere.mrc not found", missing.Stderr);
+    }
+
     [Fact]
     public void WithoutRelionTheBaselineIsSkippedInOneLineAndNothingIsWritten()
     {
