@@ -38,6 +38,8 @@ public sealed partial class ClassificationEngine
             }
             Running = running;
             BatchSums = batchSums;
+            DownloadBuffer = new float[(long)config.ClassCount * Reconstruction.FloatsPerVolume];
+            SpareMaps = new float[config.ClassCount][];
         }
 
         public ClassificationConfig Config { get; }
@@ -66,6 +68,10 @@ public sealed partial class ClassificationEngine
         public VolumeStack Reconstruction { get; }
         /// <summary>The current class maps on the host, pre-corrected for projection (as uploaded to the shared stack).</summary>
         public float[][] Maps { get; }
+        /// <summary>Host copy of <see cref="Reconstruction"/>, reused every iteration.</summary>
+        public float[] DownloadBuffer { get; }
+        /// <summary>The next maps are built here, then swapped with <see cref="Maps"/>: no map-sized allocation per iteration.</summary>
+        public float[][] SpareMaps { get; }
 
         /// <summary>The real-space solvent mask (null = none).</summary>
         public float[]? Mask { get; init; }

@@ -204,11 +204,16 @@ public sealed partial class ClassificationEngine
     private double UploadMaps(RunState run, VolumeStack volumes)
     {
         int m = _kernels.Box, floatsPerVolume = 2 * m * m * m, shells = _kernels.ShellCount;
-        var downloaded = run.Reconstruction.Download();
-        var maps = new float[run.K][];
+        // The download and the new maps reuse the run's buffers (the maps swap with the previous ones below): fresh
+        // arrays of a few MB per class per iteration wait on the large-object heap for a full collection, which a large
+        // live heap (a staged set's read buffer) puts off for hundreds of iterations (issue 13).
+        var downloaded = run.DownloadBuffer;
+        run.Reconstruction.Download(downloaded);
+        var maps = run.SpareMaps;
         for (int k = 0; k < run.K; k++)
         {
-            var updated = maps[k] = downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).ToArray();
+            var updated = maps[k] ??= new float[floatsPerVolume];
+            downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).CopyTo(updated);
             if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) VolumeOperations.LowPass(updated, m, run.LikelihoodShell);
             VolumeOperations.ApplyRealSpaceMask(updated, m, run.ReconstructionFactor);
         }
@@ -219,7 +224,7 @@ public sealed partial class ClassificationEngine
             var updated = maps[k];
             volumes.UploadVolume(run.VolumeOffset + k, updated);
             change = Math.Max(change, VolumeOperations.RelativeRmsChange(run.Maps[k], updated));
-            run.Maps[k] = updated;
+            (run.Maps[k], maps[k]) = (updated, run.Maps[k]);
             if (run.Config.Tau2Source == Tau2Source.ClassMap) run.Tau2[k] = FourierVolume.ShellPower(updated, m, shells);
         }
         return change;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using SweepLab.Core.Fourier;
 using SweepLab.Core.Random;
 using SweepLab.Engine.Configuration;
@@ -140,19 +141,31 @@ public static class EmSteps
         foreach (double w in weights) total += w;
         if (!(total > 0)) throw new ArgumentException("class weights sum to zero", nameof(weights));
         int floats = maps[0].Length;
-        var mean = new double[floats];
-        for (int k = 0; k < maps.Count; k++)
+        // Pooled: called every iteration (issue 13: map-sized garbage per iteration piles up on the large-object heap).
+        var rentedMean = ArrayPool<double>.Shared.Rent(floats);
+        var rentedDifference = ArrayPool<float>.Shared.Rent(floats);
+        try
         {
-            double w = weights[k] / total;
-            var map = maps[k];
-            for (int i = 0; i < floats; i++) mean[i] += w * map[i];
+            var mean = rentedMean.AsSpan(0, floats);
+            var difference = rentedDifference.AsSpan(0, floats);
+            mean.Clear();
+            for (int k = 0; k < maps.Count; k++)
+            {
+                double w = weights[k] / total;
+                var map = maps[k];
+                for (int i = 0; i < floats; i++) mean[i] += w * map[i];
+            }
+            foreach (var map in maps)
+            {
+                for (int i = 0; i < floats; i++) difference[i] = (float)(map[i] - mean[i]);
+                VolumeOperations.ApplyRealSpaceMask(difference, m, focusMask);
+                for (int i = 0; i < floats; i++) map[i] = (float)(mean[i] + difference[i]);
+            }
         }
-        var difference = new float[floats];
-        foreach (var map in maps)
+        finally
         {
-            for (int i = 0; i < floats; i++) difference[i] = (float)(map[i] - mean[i]);
-            VolumeOperations.ApplyRealSpaceMask(difference, m, focusMask);
-            for (int i = 0; i < floats; i++) map[i] = (float)(mean[i] + difference[i]);
+            ArrayPool<double>.Shared.Return(rentedMean);
+            ArrayPool<float>.Shared.Return(rentedDifference);
         }
     }
 }

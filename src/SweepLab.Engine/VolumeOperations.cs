@@ -1,3 +1,4 @@
+using System.Buffers;
 using SweepLab.Core.Fourier;
 
 namespace SweepLab.Engine;
@@ -42,11 +43,22 @@ public static class VolumeOperations
     /// Multiplies the map by a real-space mask (M^3, origin at M/2): a soft sphere from <see cref="SphericalMask"/>
     /// or a user's solvent/focus mask resampled to the cropped box.
     /// </summary>
+    /// <remarks>In place with pooled work space: called for every class map every iteration (issue 13).</remarks>
     public static void ApplyRealSpaceMask(Span<float> volume, int m, ReadOnlySpan<float> mask)
     {
-        var real = FourierVolume.ToRealSpace(volume, m, m);
-        for (int i = 0; i < real.Length; i++) real[i] *= mask[i];
-        FourierVolume.FromRealSpace(real, m, m).CopyTo(volume);
+        int voxels = m * m * m;
+        var rented = ArrayPool<float>.Shared.Rent(voxels);
+        try
+        {
+            var real = rented.AsSpan(0, voxels);
+            FourierVolume.ToRealSpace(volume, m, m, real);
+            for (int i = 0; i < real.Length; i++) real[i] *= mask[i];
+            FourierVolume.FromRealSpace(real, m, m, volume);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 
 namespace SweepLab.Core.Fourier;
@@ -12,35 +13,90 @@ public static class FourierVolume
     /// <summary>The centred, cropped transform of a real-space N^3 map (origin at N/2).</summary>
     public static float[] FromRealSpace(ReadOnlySpan<float> volume, int n, int m)
     {
-        if (volume.Length != n * n * n) throw new ArgumentException($"volume holds {volume.Length} voxels; {n}^3 expected", nameof(volume));
-        var transform = new Complex[n * n * n];
-        CenteredFourier.FromVolume(volume, n, transform);
         var result = new float[2 * m * m * m];
-        var full = FullIndices(m, n);
-        for (int i = 0; i < full.Length; i++)
-        {
-            if (full[i] < 0) continue;
-            result[2 * i] = (float)transform[full[i]].Real;
-            result[2 * i + 1] = (float)transform[full[i]].Imaginary;
-        }
+        FromRealSpace(volume, n, m, result);
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="FromRealSpace(ReadOnlySpan{float}, int, int)"/> into <paramref name="result"/> (2 M^3 floats, every one
+    /// written): the engine masks every class map every iteration, and fresh megabyte arrays per call pile up on the
+    /// large-object heap between full collections (issue 13). The transform's work space is pooled.
+    /// </summary>
+    public static void FromRealSpace(ReadOnlySpan<float> volume, int n, int m, Span<float> result)
+    {
+        if (volume.Length != n * n * n) throw new ArgumentException($"volume holds {volume.Length} voxels; {n}^3 expected", nameof(volume));
+        if (result.Length != 2 * m * m * m) throw new ArgumentException($"result holds {result.Length} floats; 2 x {m}^3 expected", nameof(result));
+        var rented = ArrayPool<Complex>.Shared.Rent(n * n * n);
+        try
+        {
+            var transform = rented.AsSpan(0, n * n * n);
+            CenteredFourier.FromVolume(volume, n, transform);
+            var full = FullIndices(m, n);
+            for (int i = 0; i < full.Length; i++)
+            {
+                if (full[i] < 0)
+                {
+                    result[2 * i] = result[2 * i + 1] = 0;
+                    continue;
+                }
+                result[2 * i] = (float)transform[full[i]].Real;
+                result[2 * i + 1] = (float)transform[full[i]].Imaginary;
+            }
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(rented);
+        }
     }
 
     /// <summary>The real-space N^3 map of a centred M^3 transform (zero-padded to N; the real part is kept).</summary>
     public static float[] ToRealSpace(ReadOnlySpan<float> centred, int m, int n)
     {
-        if (centred.Length != 2 * m * m * m) throw new ArgumentException($"transform holds {centred.Length} floats; 2 x {m}^3 expected", nameof(centred));
-        var transform = new Complex[n * n * n];
-        var full = FullIndices(m, n);
-        for (int i = 0; i < full.Length; i++)
-            if (full[i] >= 0) transform[full[i]] = new Complex(centred[2 * i], centred[2 * i + 1]);
         var volume = new float[n * n * n];
-        CenteredFourier.ToVolume(transform, n, volume);
+        ToRealSpace(centred, m, n, volume);
         return volume;
     }
 
-    /// <summary>For each voxel of the centred M^3 cube, its index in the unshifted N^3 transform (-1 when N cannot hold it).</summary>
+    /// <summary><see cref="ToRealSpace(ReadOnlySpan{float}, int, int)"/> into <paramref name="volume"/> (N^3 floats), with pooled work space.</summary>
+    public static void ToRealSpace(ReadOnlySpan<float> centred, int m, int n, Span<float> volume)
+    {
+        if (centred.Length != 2 * m * m * m) throw new ArgumentException($"transform holds {centred.Length} floats; 2 x {m}^3 expected", nameof(centred));
+        if (volume.Length != n * n * n) throw new ArgumentException($"volume holds {volume.Length} voxels; {n}^3 expected", nameof(volume));
+        var rented = ArrayPool<Complex>.Shared.Rent(n * n * n);
+        try
+        {
+            var transform = rented.AsSpan(0, n * n * n);
+            transform.Clear();
+            var full = FullIndices(m, n);
+            for (int i = 0; i < full.Length; i++)
+                if (full[i] >= 0) transform[full[i]] = new Complex(centred[2 * i], centred[2 * i + 1]);
+            CenteredFourier.ToVolume(transform, n, volume);
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>A cached index table with the box sizes it is for; one reference, so a reader on another thread sees a whole entry.</summary>
+    private sealed record IndexTable(int M, int N, int[] Indices);
+
+    private static IndexTable? _fullIndices;
+
+    /// <summary>
+    /// For each voxel of the centred M^3 cube, its index in the unshifted N^3 transform (-1 when N cannot hold it); the
+    /// last (M, N) asked for is kept (read-only), as the engine asks for one pair every iteration.
+    /// </summary>
     private static int[] FullIndices(int m, int n)
+    {
+        if (_fullIndices is { } cached && cached.M == m && cached.N == n) return cached.Indices;
+        var full = ComputeFullIndices(m, n);
+        _fullIndices = new IndexTable(m, n, full);
+        return full;
+    }
+
+    private static int[] ComputeFullIndices(int m, int n)
     {
         var full = new int[m * m * m];
         int half = m / 2;
@@ -82,7 +138,7 @@ public static class FourierVolume
     {
         var sum = new double[shells];
         var count = new long[shells];
-        var shellOf = ShellIndices(m);
+        var shellOf = CachedShellIndices(m);
         for (int i = 0; i < shellOf.Length; i++)
         {
             int s = shellOf[i];
@@ -95,9 +151,32 @@ public static class FourierVolume
     }
 
     /// <summary>Mean |V|^2 per integer shell (rounded radius) of a centred cube: the signal spectrum tau^2.</summary>
+    /// <remarks>Sums in the same voxel order as <see cref="ShellMean"/>, without copying the map (called per class per iteration).</remarks>
     public static double[] ShellPower(ReadOnlySpan<float> centred, int m, int shells)
     {
-        var values = centred.ToArray();
-        return ShellMean(m, shells, i => (double)values[2 * i] * values[2 * i] + (double)values[2 * i + 1] * values[2 * i + 1]);
+        if (centred.Length != 2 * m * m * m) throw new ArgumentException($"transform holds {centred.Length} floats; 2 x {m}^3 expected", nameof(centred));
+        var sum = new double[shells];
+        var count = new long[shells];
+        var shellOf = CachedShellIndices(m);
+        for (int i = 0; i < shellOf.Length; i++)
+        {
+            int s = shellOf[i];
+            if (s >= shells) continue;
+            sum[s] += (double)centred[2 * i] * centred[2 * i] + (double)centred[2 * i + 1] * centred[2 * i + 1];
+            count[s]++;
+        }
+        for (int s = 0; s < shells; s++) sum[s] = count[s] > 0 ? sum[s] / count[s] : 0;
+        return sum;
+    }
+
+    private static IndexTable? _shellIndices;
+
+    /// <summary><see cref="ShellIndices"/> of the last box asked for, kept (read-only: never handed out).</summary>
+    private static int[] CachedShellIndices(int m)
+    {
+        if (_shellIndices is { } cached && cached.M == m) return cached.Indices;
+        var shells = ShellIndices(m);
+        _shellIndices = new IndexTable(m, m, shells);
+        return shells;
     }
 }
