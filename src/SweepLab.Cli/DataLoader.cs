@@ -34,6 +34,12 @@ internal static class DataLoader
     {
         if (targetResolutionAngstrom < 2 * table.PixelSizeAngstrom)
             throw new UserInputException($"target_resolution_angstrom {targetResolutionAngstrom} is finer than Nyquist (2 x {table.PixelSizeAngstrom} A) of {particleFile}");
+        // The maps and masks first: a wrong file is named before the particles are preprocessed (minutes at scale).
+        int n = table.BoxSize, m = new FourierCrop(n, table.PixelSizeAngstrom, targetResolutionAngstrom).CroppedBox;
+        var initial = inputVolumes?.Select(path => ReadMap(path, n, m)).ToList();
+        float[]? mask = maskFile is null ? null : ReadMask(maskFile, n, m);
+        float[]? focus = focusMaskFile is null ? null : ReadMask(focusMaskFile, n, m);
+        if (focus is not null && focus.All(v => v == 0)) throw new DataFormatException(focusMaskFile!, "focus mask is zero everywhere on the cropped box; the classes could not differ anywhere");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         ParticleSet set;
         string how = "preprocessed";
@@ -45,7 +51,7 @@ internal static class DataLoader
             how = source == ParticleCache.Source.Cache ? $"loaded from {path}" : $"preprocessed (kept in {path})";
         }
         log?.Invoke($"{how}: {set.Count} particles in {clock.Elapsed.TotalSeconds:0.0} s: box {table.BoxSize} -> {set.Grid.CroppedBox} at {targetResolutionAngstrom} A, {set.PixelCount} Fourier pixels each, {set.DataBytes / (1 << 20)} MiB");
-        int n = table.BoxSize, m = set.Grid.CroppedBox;
+        if (set.Grid.CroppedBox != m) throw new InvalidOperationException($"preprocessing cropped to {set.Grid.CroppedBox}, the maps to {m}");
         int[]? truth = null;
         IReadOnlyList<float[]>? trueVolumes = null;
         if (truthFile is not null)
@@ -72,10 +78,6 @@ internal static class DataLoader
                 trueVolumes = maps.Select(path => ReadMap(path, n, m)).ToList();
             }
         }
-        var initial = inputVolumes?.Select(path => ReadMap(path, n, m)).ToList();
-        float[]? mask = maskFile is null ? null : ReadMask(maskFile, n, m);
-        float[]? focus = focusMaskFile is null ? null : ReadMask(focusMaskFile, n, m);
-        if (focus is not null && focus.All(v => v == 0)) throw new DataFormatException(focusMaskFile!, "focus mask is zero everywhere on the cropped box; the classes could not differ anywhere");
         return new LoadedParticles(table, new ClassificationInput(set, truth, trueVolumes, initial, mask, focus), particleFile, truthFile);
     }
 
