@@ -215,9 +215,8 @@ public sealed partial class ClassificationEngine
             var updated = maps[k] ??= new float[floatsPerVolume];
             downloaded.AsSpan(k * floatsPerVolume, floatsPerVolume).CopyTo(updated);
             if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) VolumeOperations.LowPass(updated, m, run.LikelihoodShell);
-            VolumeOperations.ApplyRealSpaceMask(updated, m, run.ReconstructionFactor);
         }
-        Focus(maps, run.Priors);
+        MaskMaps(maps, run.ReconstructionFactor, run.Priors);
         double change = 0;
         for (int k = 0; k < run.K; k++)
         {
@@ -230,10 +229,38 @@ public sealed partial class ClassificationEngine
         return change;
     }
 
-    /// <summary>A focus mask given with the data (classify --focus-mask, the dataset's focus_mask): the classes differ only inside it (<see cref="EmSteps.FocusClassDifferences"/>).</summary>
-    private void Focus(IReadOnlyList<float[]> maps, IReadOnlyList<double> classWeights)
+    /// <summary>
+    /// The real-space step of new maps: each multiplied by <paramref name="factor"/> (solvent mask and gridding
+    /// correction), then, with a focus mask given with the data (classify --focus-mask, the dataset's focus_mask),
+    /// focused (<see cref="EmSteps.FocusClassDifferences"/>, weighted by the class priors), in one pass per map: one
+    /// inverse and one forward transform per class whether focused or not.
+    /// </summary>
+    private void MaskMaps(IReadOnlyList<float[]> maps, ReadOnlySpan<float> factor, IReadOnlyList<double> classWeights)
     {
-        if (_input.FocusMask is { } focus) EmSteps.FocusClassDifferences(maps, classWeights, focus, _kernels.Box);
+        int m = _kernels.Box;
+        if (_input.FocusMask is not { } focus)
+        {
+            foreach (var map in maps) VolumeOperations.ApplyRealSpaceMask(map, m, factor);
+            return;
+        }
+        int voxels = m * m * m;
+        // Pooled: every iteration (map-sized garbage piles up on the large-object heap, issue 13).
+        var real = maps.Select(_ => System.Buffers.ArrayPool<float>.Shared.Rent(voxels)).ToArray();
+        try
+        {
+            for (int k = 0; k < maps.Count; k++)
+            {
+                var volume = real[k].AsSpan(0, voxels);
+                FourierVolume.ToRealSpace(maps[k], m, m, volume);
+                for (int i = 0; i < voxels; i++) volume[i] *= factor[i];
+            }
+            EmSteps.FocusClassDifferences(real, classWeights, focus);
+            for (int k = 0; k < maps.Count; k++) FourierVolume.FromRealSpace(real[k].AsSpan(0, voxels), m, m, maps[k]);
+        }
+        finally
+        {
+            foreach (var array in real) System.Buffers.ArrayPool<float>.Shared.Return(array);
+        }
     }
 
     /// <summary>

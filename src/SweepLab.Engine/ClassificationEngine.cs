@@ -210,8 +210,7 @@ public sealed partial class ClassificationEngine
             InitialisationMode.InputVolumes => VolumeOperations.GriddingCorrection(m, 1, run.Mask),
             _ => run.ReconstructionFactor,
         };
-        foreach (var map in initial) VolumeOperations.ApplyRealSpaceMask(map, m, initialFactor);
-        Focus(initial, run.Priors);
+        MaskMaps(initial, initialFactor, run.Priors);
         for (int k = 0; k < run.K; k++)
         {
             run.Maps[k] = initial[k];

@@ -1,4 +1,3 @@
-using System.Buffers;
 using SweepLab.Core.Fourier;
 using SweepLab.Core.Random;
 using SweepLab.Engine.Configuration;
@@ -124,48 +123,27 @@ public static class EmSteps
     }
 
     /// <summary>
-    /// Focused classification (a focus mask): the classes may differ only inside the mask. Each map becomes the classes'
-    /// weighted mean C = sum_k w_k V_k / sum_k w_k plus its own difference from it inside the mask, V_k = C + M (V_k - C)
-    /// (real-space product, done on the Fourier maps). Outside the mask every class is then the same map, so that region
-    /// drops out of every likelihood ratio between classes: its reconstruction noise no longer votes, and a particle's
-    /// class is decided by the region the user suspects varies (cryoSPARC's focus mask; RELION reaches the same by
-    /// subtracting the signal outside the mask from the particles).
+    /// Focused classification (a focus mask): the classes may differ only inside the mask. Each real-space map becomes
+    /// the classes' weighted mean C = sum_k w_k V_k / sum_k w_k plus its own difference from it inside the mask,
+    /// V_k = C + M (V_k - C). Outside the mask every class is then the same map, so that region drops out of every
+    /// likelihood ratio between classes: its reconstruction noise no longer votes, and a particle's class is decided by
+    /// the region the user suspects varies (cryoSPARC's focus mask; RELION reaches the same by subtracting the signal
+    /// outside the mask from the particles).
     /// </summary>
-    /// <param name="maps">The K maps in the engine's centred Fourier layout (M^3 complex), changed in place.</param>
+    /// <param name="maps">The K maps in real space (M^3, the layout of <paramref name="focusMask"/>), changed in place.</param>
     /// <param name="weights">Class weights of the mean (the run's class priors); they need not sum to 1.</param>
     /// <param name="focusMask">Real-space mask on the cropped box, values in [0, 1].</param>
-    public static void FocusClassDifferences(IReadOnlyList<float[]> maps, IReadOnlyList<double> weights, ReadOnlySpan<float> focusMask, int m)
+    public static void FocusClassDifferences(IReadOnlyList<float[]> maps, IReadOnlyList<double> weights, ReadOnlySpan<float> focusMask)
     {
         if (maps.Count != weights.Count) throw new ArgumentException($"{weights.Count} weights for {maps.Count} maps", nameof(weights));
         double total = 0;
         foreach (double w in weights) total += w;
         if (!(total > 0)) throw new ArgumentException("class weights sum to zero", nameof(weights));
-        int floats = maps[0].Length;
-        // Pooled: called every iteration (issue 13: map-sized garbage per iteration piles up on the large-object heap).
-        var rentedMean = ArrayPool<double>.Shared.Rent(floats);
-        var rentedDifference = ArrayPool<float>.Shared.Rent(floats);
-        try
+        for (int i = 0; i < focusMask.Length; i++)
         {
-            var mean = rentedMean.AsSpan(0, floats);
-            var difference = rentedDifference.AsSpan(0, floats);
-            mean.Clear();
-            for (int k = 0; k < maps.Count; k++)
-            {
-                double w = weights[k] / total;
-                var map = maps[k];
-                for (int i = 0; i < floats; i++) mean[i] += w * map[i];
-            }
-            foreach (var map in maps)
-            {
-                for (int i = 0; i < floats; i++) difference[i] = (float)(map[i] - mean[i]);
-                VolumeOperations.ApplyRealSpaceMask(difference, m, focusMask);
-                for (int i = 0; i < floats; i++) map[i] = (float)(mean[i] + difference[i]);
-            }
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(rentedMean);
-            ArrayPool<float>.Shared.Return(rentedDifference);
+            double mean = 0;
+            for (int k = 0; k < maps.Count; k++) mean += weights[k] / total * maps[k][i];
+            for (int k = 0; k < maps.Count; k++) maps[k][i] = (float)(mean + focusMask[i] * (maps[k][i] - mean));
         }
     }
 }
