@@ -18,8 +18,9 @@ public static class ConfigSettings
     /// (relion_refine --skip_align) as the engine's knobs express it: start from the consensus low-passed to 30 A and a
     /// random hard partition, then full-batch EM with learning rate 1, no class similarity, the noise spectrum
     /// re-estimated and each class regularised by its own map every iteration, the likelihood's resolution growing from
-    /// the data, up to 25 iterations (RELION's default --iter) with the usual early stop. Add mask_radius_angstrom =
-    /// half RELION's --particle_diameter.
+    /// the data, all 25 iterations (RELION's default --iter: relion_refine has no early stop in Class3D, and on the focused
+    /// hard corpus level the early stop cost 0.006-0.008 of accuracy). Add mask_radius_angstrom = half RELION's
+    /// --particle_diameter.
     /// </summary>
     public const string AlgorithmKey = "algorithm";
 
@@ -27,7 +28,7 @@ public static class ConfigSettings
     public const string AlgorithmDescription =
         "A named set of the settings below, applied first (explicit settings win): oem = the defaults (cryoSPARC-style online EM); "
         + "relion_em = RELION 3.1's Class3D without alignment (full-batch EM from the consensus at 30 A, s = 0, noise re-estimated, "
-        + "class-map tau^2, growing resolution, 25 iterations).";
+        + "class-map tau^2, growing resolution, all 25 iterations with no early stop).";
 
     public static IReadOnlyDictionary<string, IReadOnlyList<KeyValuePair<string, string>>> Algorithms { get; } =
         new Dictionary<string, IReadOnlyList<KeyValuePair<string, string>>>(StringComparer.Ordinal)
@@ -42,6 +43,7 @@ public static class ConfigSettings
                 new(ClassificationConfig.Keys.OemEpochs, "1"),
                 new(ClassificationConfig.Keys.MinOemIterations, "0"),
                 new(ClassificationConfig.Keys.FullBatchIterations, "24"),
+                new(ClassificationConfig.Keys.ConvergenceSwitchFraction, "0"),
                 new(ClassificationConfig.Keys.NoiseUpdate, "per_iteration"),
                 new(ClassificationConfig.Keys.Tau2Source, "class_map"),
                 new(ClassificationConfig.Keys.ResolutionSchedule, "grow"),
