@@ -197,15 +197,20 @@ internal static class KernelBodies
     /// D[slot, j] = sum_p |X_p - CTF_p V_j(A^T k_p)|^2 invSigma2[j, shell_p], one thread per (entry, group of 4
     /// volumes): the rotation, stencil, pixel and CTF are computed once per pixel and serve four volumes (the
     /// "several volumes per pass" lever; measured 1.6-3x over one volume per thread on PoCL). Group slots past the
-    /// volume count are skipped; each volume's sum has the same instruction sequence in every slot.
+    /// volume count are skipped; each volume's sum has the same instruction sequence in every slot. Work items go
+    /// volume group by volume group (i = group * entries + entry), so neighbouring work items score different particles
+    /// against the same four volumes, which stay in cache while the particles stream past, instead of each particle
+    /// walking every volume (hundreds of class volumes in a lockstep sweep are far more than a cache holds).
     /// </summary>
     public static void Residual4(ResidualArgs a)
     {
         int groups = (a.VolumeCount + ResidualGroup - 1) / ResidualGroup;
+        int entries = a.Entries.EntryCount;
         int i = GlobalIndex();
-        if (i >= a.Entries.EntryCount * groups) return;
-        int e = i / groups;
-        int j0 = (i - e * groups) * ResidualGroup;
+        if (i >= entries * groups) return;
+        int group = i / entries;
+        int e = i - group * entries;
+        int j0 = group * ResidualGroup;
         int last = a.VolumeCount - 1;
         int particle = a.Entries.EntryParticle[e];
         int pixels = a.Particles.PixelCount;
