@@ -50,7 +50,7 @@ internal static class RelionBaseline
         // RELION resolves image names against its working directory: run it in the STAR file's folder.
         string workDir = Path.GetDirectoryName(star)!;
         string folder = Path.Combine(Path.GetFullPath(output), "baselines", Name);
-        string outRel = Path.GetRelativePath(workDir, folder);
+        string outRel = PathFromWorkDirectory(workDir, folder);
         var table = dataset.Table;
         var runs = FinishedRuns(output);
         int classes = spec.Base.TryGetValue(ClassificationConfig.Keys.Classes, out var k) && k.TryGetInt64(out long kk) ? (int)kk
@@ -114,6 +114,21 @@ internal static class RelionBaseline
         BaselineTable.Write(output, [.. existing.Where(r => r.Baseline != Name), row]);
         log(string.Create(CultureInfo.InvariantCulture,
             $"baseline relion: accuracy {(double.IsFinite(row.Accuracy) ? row.Accuracy.ToString("0.####", CultureInfo.InvariantCulture) : "n/a (no truth)")}, split ratio {row.SplitRatio:0.###}, {wall:0.0} s; {Path.Combine(output, BaselineTable.FileName)}"));
+    }
+
+    /// <summary>
+    /// <paramref name="target"/> as RELION, running in <paramref name="workDirectory"/>, should be given it: relative
+    /// (the recorded command then reads the same wherever the project is), unless a folder that the relative path climbs
+    /// out of ("..") is a symbolic link, whose ".." is the parent of the link's target, not of the link: then absolute.
+    /// </summary>
+    internal static string PathFromWorkDirectory(string workDirectory, string target)
+    {
+        string relative = Path.GetRelativePath(workDirectory, target);
+        if (Path.IsPathRooted(relative) || !relative.StartsWith("..", StringComparison.Ordinal)) return relative;
+        string common = Path.GetFullPath(Path.Combine(workDirectory, relative.Split(Path.DirectorySeparatorChar).TakeWhile(p => p == "..").Aggregate(".", Path.Combine)));
+        for (var dir = new DirectoryInfo(Path.GetFullPath(workDirectory)); dir is not null && Path.TrimEndingDirectorySeparator(dir.FullName) != Path.TrimEndingDirectorySeparator(common); dir = dir.Parent)
+            if (dir.LinkTarget is not null) return Path.GetFullPath(target);
+        return relative;
     }
 
     /// <summary>The sweep's finished runs in results.csv order; empty when the tables cannot be read.</summary>

@@ -92,6 +92,15 @@ public class BaselineTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.StartsWith("relion_refine --i particles.star --o ../../files/baselines/relion/run ", fromFiles.Command);
         Assert.True(File.Exists(temp.File("files/baselines/relion/run_it005_data.star")));
 
+        // The particles' folder reached through a symbolic link (as users link data folders): "linked/.." is the link
+        // target's parent, so RELION gets the sweep's folder as an absolute path, and runs.
+        Directory.CreateSymbolicLink(temp.File("linked"), temp.File("out/data"));
+        File.WriteAllText(temp.File("linked.yaml"), "name: linked-baseline\ndataset: {particles: linked/particles.star, truth: linked/truth.csv}" + Body);
+        Run(temp, "run", "linked.yaml", "--out", "linkedsweep", "--no-report");
+        var fromLink = Assert.Single(BaselineTable.Read(temp.File("linkedsweep")));
+        Assert.InRange(fromLink.Accuracy, 0.9, 1.0);
+        Assert.StartsWith($"relion_refine --i particles.star --o {Path.GetFullPath(temp.File("linkedsweep/baselines/relion/run"))} ", fromLink.Command);
+
         var report = ReportBuilder.BuildReport(dir);
         Assert.Equal(report.Html, html);
         Skip.If(Chromium.Executable is null, Chromium.MissingReason);
