@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Focused classification on the corpus (README, "Focused classification"): the hard and medium levels with a focus
 # mask drawn where the true maps differ, SweepLab (defaults) and RELION focused (signal subtraction + --solvent_mask),
-# 3 seeds each; then the sweep hard-focused.yaml over the hard level with RELION's focused run as its baseline.
+# 3 seeds each; then the sweeps hard-focused.yaml (the defaults' similarity x hard schedule) and hard-focused-em.yaml
+# (relion_em: iterations x tau^2 source) over the hard level with RELION's focused run as their baseline.
 # Writes out/<level>/focus_mask.mrc, out/<level>/relion_focus_s*/, rows in out/accuracy.csv, out/hard-focused/ (the
-# sweep folder: report.html, summary.md). About 25 minutes on 2 cores.
+# sweep folder: report.html, summary.md), out/hard-focused-em/. About 45 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./run.sh --level hard --level medium --focus-from-truth --label focus
 cd ../..
 dotnet build src/SweepLab.Cli -c Release --nologo -v q
 dotnet src/SweepLab.Cli/bin/Release/net10.0/sweeplab.dll run experiments/07-relion-corpus/hard-focused.yaml --out experiments/07-relion-corpus/out/hard-focused
+dotnet src/SweepLab.Cli/bin/Release/net10.0/sweeplab.dll run experiments/07-relion-corpus/hard-focused-em.yaml --out experiments/07-relion-corpus/out/hard-focused-em
