@@ -124,9 +124,9 @@ internal static class RelionBaseline
     internal static string PathFromWorkDirectory(string workDirectory, string target)
     {
         string relative = Path.GetRelativePath(workDirectory, target);
-        if (Path.IsPathRooted(relative) || !relative.StartsWith("..", StringComparison.Ordinal)) return relative;
-        string common = Path.GetFullPath(Path.Combine(workDirectory, relative.Split(Path.DirectorySeparatorChar).TakeWhile(p => p == "..").Aggregate(".", Path.Combine)));
-        for (var dir = new DirectoryInfo(Path.GetFullPath(workDirectory)); dir is not null && Path.TrimEndingDirectorySeparator(dir.FullName) != Path.TrimEndingDirectorySeparator(common); dir = dir.Parent)
+        int climbs = relative.Split(Path.DirectorySeparatorChar).TakeWhile(part => part == "..").Count();
+        var dir = new DirectoryInfo(Path.GetFullPath(workDirectory));
+        for (int i = 0; i < climbs && dir is not null; i++, dir = dir.Parent)
             if (dir.LinkTarget is not null) return Path.GetFullPath(target);
         return relative;
     }

@@ -39,6 +39,26 @@ public class BaselineTests(Xunit.Abstractions.ITestOutputHelper output)
         return outcome;
     }
 
+    /// <summary>RELION runs in the particles' folder; the sweep's folder is given relative to it unless the way up
+    /// leaves through a symbolic link, where ".." is the link target's parent and the relative path would miss.</summary>
+    [Fact]
+    public void TheBaselineFolderIsRelativeUnlessTheWayUpCrossesALink()
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.File("data/deep/stack"));
+        Directory.CreateDirectory(temp.File("sweep"));
+        Directory.CreateSymbolicLink(temp.File("linked"), temp.File("data/deep"));
+        Directory.CreateSymbolicLink(temp.File("data/deep/stack-link"), temp.File("data/deep/stack"));
+        string target = temp.File("sweep/baselines/relion");
+        Assert.Equal("../../sweep/baselines/relion", RelionBaseline.PathFromWorkDirectory(temp.File("data/deep"), target));
+        Assert.Equal(target, RelionBaseline.PathFromWorkDirectory(temp.File("linked"), target));
+        Assert.Equal(target, RelionBaseline.PathFromWorkDirectory(temp.File("data/deep/stack-link"), target));
+        // A link the relative path does not climb out of (below the target's folder) changes nothing.
+        Assert.Equal("baselines/relion", RelionBaseline.PathFromWorkDirectory(temp.File("sweep"), target));
+        Directory.CreateSymbolicLink(temp.File("sweep-link"), temp.File("sweep"));
+        Assert.Equal("baselines/relion", RelionBaseline.PathFromWorkDirectory(temp.File("sweep-link"), temp.File("sweep-link/baselines/relion")));
+    }
+
     [SkippableFact]
     public void RelionRunsOnceBesideTheSweepAndItsRowIsInTheReport()
     {
