@@ -13,6 +13,7 @@ dotnet build src/SweepLab.Cli -c Release --nologo -v q
 dotnet src/SweepLab.Cli/bin/Release/net10.0/sweeplab.dll run experiments/07-relion-corpus/hard-focused.yaml --out experiments/07-relion-corpus/out/hard-focused
 dotnet src/SweepLab.Cli/bin/Release/net10.0/sweeplab.dll run experiments/07-relion-corpus/hard-focused-em.yaml --out experiments/07-relion-corpus/out/hard-focused-em
 # The same level with a looser mask, a soft sphere around the region (what a user draws without the answer).
-/usr/bin/env python3 experiments/07-relion-corpus/sphere-mask.py experiments/07-relion-corpus/out/hard/focus_mask.mrc experiments/07-relion-corpus/out/hard/focus_sphere.mrc
+/usr/bin/python3 -c 'import numpy' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-numpy >/dev/null; }
+/usr/bin/python3 experiments/07-relion-corpus/sphere-mask.py experiments/07-relion-corpus/out/hard/focus_mask.mrc experiments/07-relion-corpus/out/hard/focus_sphere.mrc
 dotnet src/SweepLab.Cli/bin/Release/net10.0/sweeplab.dll run experiments/07-relion-corpus/hard-sphere-em.yaml --out experiments/07-relion-corpus/out/hard-sphere-em
 dotnet src/SweepLab.Cli/bin/Release/net10.0/sweeplab.dll run experiments/07-relion-corpus/hard-sphere-defaults.yaml --out experiments/07-relion-corpus/out/hard-sphere-defaults

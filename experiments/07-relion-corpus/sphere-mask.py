@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A focus mask as a user draws one without knowing the answer: a soft sphere around the region they suspect.
 
 Reads a tight focus mask (focus.sh's out/hard/focus_mask.mrc, drawn where the true maps differ), takes its centre of
