@@ -132,4 +132,102 @@ public sealed class KernelMathTests
         Assert.Equal(new Complex32(2f, 0f), smallest);
         Assert.Equal(KernelMath.SmallestDenominator, BitConverter.Int32BitsToSingle(0x00800000)); // 2^-126, the smallest normal float
     }
+
+    /// <summary>Rotations that stress the slab ranges: generic, in-plane only (a02 = a12 = 0), side views, near-degenerate.</summary>
+    private static IEnumerable<Rotation> SlabTestRotations()
+    {
+        for (int i = 0; i < 40; i++)
+            yield return Rotation.FromRelionEulerDegrees(180 * TestData.Uniform(61, 1, (ulong)i), 90 + 90 * TestData.Uniform(61, 2, (ulong)i),
+                180 * TestData.Uniform(61, 3, (ulong)i));
+        foreach (var (rot, tilt, psi) in new[] { (0.0, 0.0, 0.0), (30.0, 0.0, 70.0), (0.0, 90.0, 0.0), (90.0, 90.0, 0.0), (0.0, 90.0, 90.0),
+                     (45.0, 90.0, 33.0), (0.0, 0.001, 0.0), (12.0, 0.02, -40.0), (0.0, 179.99, 10.0), (0.0, 90.0, 0.001) })
+            yield return Rotation.FromRelionEulerDegrees(rot, tilt, psi);
+    }
+
+    /// <summary>
+    /// The slab backprojection visits only the rows and kx ranges <see cref="KernelMath.SlabKyRange"/> and
+    /// <see cref="KernelMath.SlabRowRange"/> give: every kept pixel whose stencil reaches the slab must be inside them
+    /// (a missed one would silently drop data), for every slab thickness and the poses that make a02 or a12 vanish; and
+    /// the ranges must stay close to the pixels that reach (a range of whole rows would be correct but slow).
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(22)]
+    public void SlabRangesHoldEveryPixelThatReachesTheSlab(int planes)
+    {
+        var grid = new FourierCrop(64, 2.0, 6.0);
+        int m = grid.CroppedBox;
+        int[] rows = ClassificationKernels.PixelRows(grid.KxValues, grid.KyValues);
+        Span<float> a = stackalloc float[9];
+        long reaching = 0, visited = 0;
+        foreach (var rotation in SlabTestRotations())
+        {
+            rotation.CopyTo(a);
+            for (int zFirst = 0; zFirst < m; zFirst += planes)
+            {
+                int zEnd = Math.Min(m, zFirst + planes);
+                KxRange kyRange = KernelMath.SlabKyRange(a[2], a[5], m / 2, m, zFirst, zEnd);
+                for (int row = 0; row < rows.Length / 4; row++)
+                {
+                    int start = rows[4 * row], ky = rows[4 * row + 1], kxFirst = rows[4 * row + 2], kxLast = rows[4 * row + 3];
+                    KxRange kxRange = KernelMath.SlabRowRange(a[2], a[5], ky, kxFirst, kxLast, m, zFirst, zEnd);
+                    bool rowVisited = ky >= kyRange.First && ky <= kyRange.Last;
+                    if (rowVisited) visited += Math.Max(0, kxRange.Last - kxRange.First + 1);
+                    for (int kx = kxFirst; kx <= kxLast; kx++)
+                    {
+                        var stencil = KernelMath.Stencil(m, KernelMath.SliceFrequency(a[0], a[1], a[2], a[3], a[4], a[5], kx, ky));
+                        if (stencil.Z0 < zFirst - 1 || stencil.Z0 >= zEnd) continue;
+                        reaching++;
+                        Assert.True(rowVisited, $"row ky = {ky} skipped for slab [{zFirst}, {zEnd}) though kx = {kx} reaches it");
+                        Assert.InRange(kx, kxRange.First, kxRange.Last);
+                        Assert.Equal(grid.KxValues[start + kx - kxFirst], kx);
+                    }
+                }
+            }
+        }
+        // Each pixel reaches one or two slabs; the ranges add a pixel or two per row at each edge of the band.
+        Assert.InRange(visited, reaching, reaching + reaching * 3 / planes + 10L * rows.Length * SlabTestRotations().Count());
+    }
+
+    [Fact]
+    public void PixelRowsAreRunsOfTheKeptPixels()
+    {
+        var grid = new FourierCrop(64, 2.0, 6.0);
+        int[] rows = ClassificationKernels.PixelRows(grid.KxValues, grid.KyValues);
+        int p = 0;
+        for (int row = 0; row < rows.Length / 4; row++)
+        {
+            Assert.Equal(p, rows[4 * row]);
+            for (int kx = rows[4 * row + 2]; kx <= rows[4 * row + 3]; kx++, p++)
+            {
+                Assert.Equal(kx, grid.KxValues[p]);
+                Assert.Equal(rows[4 * row + 1], grid.KyValues[p]);
+            }
+        }
+        Assert.Equal(grid.PixelCount, p);
+        Assert.Equal(2 * grid.MaxRadius, rows.Length / 4); // one run per row but the empty ky = -R (kx = 0 is the other half's)
+    }
+
+    [Fact]
+    public void SlabsTileTheSplat()
+    {
+        const int m = 12;
+        for (int i = 0; i < 50; i++)
+        {
+            var q = new Frequency3((float)(6.5 * TestData.Uniform(44, 1, (ulong)i)), (float)(6.5 * TestData.Uniform(44, 2, (ulong)i)),
+                (float)(6.5 * TestData.Uniform(44, 3, (ulong)i)));
+            var stencil = KernelMath.Stencil(m, q);
+            var whole = (new float[2 * m * m * m], new float[m * m * m]);
+            KernelMath.Splat(new ArrayVoxelAccumulator(whole.Item1, whole.Item2, 0), m, stencil, 0.3f, -1.7f, 2.1f);
+            foreach (int planes in new[] { 1, 2, 5 })
+            {
+                var tiled = (new float[2 * m * m * m], new float[m * m * m]);
+                for (int z = 0; z < m; z += planes)
+                    KernelMath.SplatSlab(new ArrayVoxelAccumulator(tiled.Item1, tiled.Item2, 0), m, z, Math.Min(m, z + planes), stencil, 0.3f, -1.7f, 2.1f);
+                Assert.Equal(whole.Item1, tiled.Item1);
+                Assert.Equal(whole.Item2, tiled.Item2);
+            }
+        }
+    }
 }

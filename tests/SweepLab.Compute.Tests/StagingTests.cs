@@ -12,7 +12,8 @@ public sealed class StagingTests(DeviceFixture devices)
 {
     private sealed record Outputs(float[] Residuals, float[] ShellResiduals, float[] Numerator, float[] Denominator, float[] Ctf);
 
-    private static Outputs Run(ClassificationKernels kernels, ParticleSet particles, int[] batch, bool staged, int? chunkLimit, bool prefetch = false)
+    private static Outputs Run(ClassificationKernels kernels, ParticleSet particles, int[] batch, bool staged, int? chunkLimit, bool prefetch = false,
+        int? partialCount = 4)
     {
         float[] volumes = TestData.Volumes(3, 14, seed: 33);
         float[] weights = TestData.Weights(batch.Length, 3, seed: 34);
@@ -33,7 +34,7 @@ public sealed class StagingTests(DeviceFixture devices)
             var shell = new float[batch.Length * kernels.ShellCount];
             kernels.ShellResiduals(batch, volumeIndices, stack, weights, shell);
             using var sums = kernels.CreateSums(3);
-            kernels.Backproject(batch, weights, sums, partialCount: 4);
+            kernels.Backproject(batch, weights, sums, partialCount);
             var numerator = new float[3 * sums.Voxels * 2];
             var denominator = new float[3 * sums.Voxels];
             sums.Download(numerator, denominator);
@@ -76,6 +77,9 @@ public sealed class StagingTests(DeviceFixture devices)
         var resident = Run(kernels, particles, batch, staged: false, chunkLimit);
         AssertSame(resident, Run(kernels, particles, batch, staged: true, chunkLimit));
         AssertSame(resident, Run(kernels, particles, batch, staged: true, chunkLimit, prefetch: true));
+        // The CPU devices' slab backprojection (no partial count) reads the staged passes in the resident order too.
+        AssertSame(Run(kernels, particles, batch, staged: false, chunkLimit, partialCount: null),
+            Run(kernels, particles, batch, staged: true, chunkLimit, prefetch: true, partialCount: null));
         // A batch that fits one unit is staged once and reused by the calls that follow it.
         int[] small = batch[..9];
         AssertSame(Run(kernels, particles, small, staged: false, chunkLimit), Run(kernels, particles, small, staged: true, chunkLimit, prefetch: true));

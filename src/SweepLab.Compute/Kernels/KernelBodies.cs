@@ -121,6 +121,30 @@ internal readonly struct BackprojectArgs(
     public readonly ArrayView<float> PartialDenominator = partialDenominator;
 }
 
+internal readonly struct BackprojectSlabArgs(
+    ParticleViews particles, EntryViews entries, ArrayView<int> rows, int rowCount, ArrayView<float> weights, int weightColumns,
+    int groupStart, int groupVolumes, int slabCount, int slabPlanes, int box, ArrayView<float> numerator, ArrayView<float> denominator)
+{
+    public readonly ParticleViews Particles = particles;
+    public readonly EntryViews Entries = entries;
+    /// <summary>Four ints per run of consecutive kept pixels in one image row: first pixel index, ky, first kx, last kx.</summary>
+    public readonly ArrayView<int> Rows = rows;
+    public readonly int RowCount = rowCount;
+    /// <summary>[slot * WeightColumns + v].</summary>
+    public readonly ArrayView<float> Weights = weights;
+    public readonly int WeightColumns = weightColumns;
+    /// <summary>First output volume of this launch's volume group and the group's size.</summary>
+    public readonly int GroupStart = groupStart;
+    public readonly int GroupVolumes = groupVolumes;
+    /// <summary>The volume is cut along z into SlabCount slabs of SlabPlanes planes (the last may be thinner).</summary>
+    public readonly int SlabCount = slabCount;
+    public readonly int SlabPlanes = slabPlanes;
+    public readonly int Box = box;
+    /// <summary>[j * M^3 * 2] and [j * M^3]: the group's sums, accumulated over the launches of one batch.</summary>
+    public readonly ArrayView<float> Numerator = numerator;
+    public readonly ArrayView<float> Denominator = denominator;
+}
+
 internal readonly struct ReduceArgs(
     ArrayView<float> partialNumerator, ArrayView<float> partialDenominator, int partialCount,
     int groupStart, int groupVolumes, int voxels, ArrayView<float> numerator, ArrayView<float> denominator, int box)
@@ -342,6 +366,55 @@ internal static class KernelBodies
                 Frequency3 q = KernelMath.SliceFrequency(a00, a01, a02, a10, a11, a12, kx, ky);
                 // The Hermitian mate (conjugate at -q) is added once per voxel when the partials are reduced.
                 KernelMath.Splat(target, m, KernelMath.Stencil(m, q), re, im, den);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Weighted backprojection tiled by z-slabs (the CPU scheme): work item (j, slab) splats every entry of the launch
+    /// into volume j, but only the stencil corners in its own slab of planes, so no two work items write one voxel and
+    /// no private volumes are needed; each work item's writes stay in a slab sized to the core's cache instead of
+    /// scattering over a whole volume. A row's pixels that can reach the slab are found from the plane's equation
+    /// (<see cref="KernelMath.SlabRowRange"/>), so a work item visits about its share of the pixels. Every voxel
+    /// receives its contributions in entry, then pixel order: the same sums as one private partial volume.
+    /// </summary>
+    public static void BackprojectSlabs(BackprojectSlabArgs a)
+    {
+        int i = GlobalIndex();
+        if (i >= a.SlabCount * a.GroupVolumes) return;
+        int j = i / a.SlabCount;
+        int slab = i - j * a.SlabCount;
+        int m = a.Box;
+        int zFirst = slab * a.SlabPlanes;
+        int zEnd = Math.Min(m, zFirst + a.SlabPlanes);
+        int pixels = a.Particles.PixelCount;
+        var target = new ViewVoxelAccumulator(a.Numerator, a.Denominator, j * m * m * m);
+        for (int e = 0; e < a.Entries.EntryCount; e++)
+        {
+            float w = a.Weights[a.Entries.EntrySlot[e] * a.WeightColumns + a.GroupStart + j];
+            if (w == 0f) continue;
+            int particle = a.Entries.EntryParticle[e];
+            int r = particle * 9;
+            float a00 = a.Particles.Rotations[r], a01 = a.Particles.Rotations[r + 1], a02 = a.Particles.Rotations[r + 2];
+            float a10 = a.Particles.Rotations[r + 3], a11 = a.Particles.Rotations[r + 4], a12 = a.Particles.Rotations[r + 5];
+            int dataOffset = particle * pixels;
+            KxRange rows = KernelMath.SlabKyRange(a02, a12, m / 2, m, zFirst, zEnd);
+            for (int row = 0; row < a.RowCount; row++)
+            {
+                int ky = a.Rows[4 * row + 1];
+                if (ky < rows.First || ky > rows.Last) continue;
+                int start = a.Rows[4 * row], kxFirst = a.Rows[4 * row + 2];
+                KxRange range = KernelMath.SlabRowRange(a02, a12, ky, kxFirst, a.Rows[4 * row + 3], m, zFirst, zEnd);
+                for (int kx = range.First; kx <= range.Last; kx++)
+                {
+                    if (!KernelMath.InsideSlice(kx, ky, m)) continue;
+                    TrilinearStencil st = KernelMath.Stencil(m, KernelMath.SliceFrequency(a00, a01, a02, a10, a11, a12, kx, ky));
+                    if (st.Z0 < zFirst - 1 || st.Z0 >= zEnd) continue;
+                    int p = dataOffset + start + kx - kxFirst;
+                    float c = a.Particles.Ctf[p];
+                    float wc = w * c;
+                    KernelMath.SplatSlab(target, m, zFirst, zEnd, st, wc * a.Particles.Data[2 * p], wc * a.Particles.Data[2 * p + 1], wc * c);
+                }
             }
         }
     }

@@ -18,6 +18,9 @@ public readonly record struct Frequency3(float X, float Y, float Z);
 /// </summary>
 public readonly record struct TrilinearStencil(int X0, int Y0, int Z0, float Fx, float Fy, float Fz);
 
+/// <summary>Pixels kx = First .. Last of an image row (empty when First &gt; Last).</summary>
+public readonly record struct KxRange(int First, int Last);
+
 /// <summary>Reads floats from wherever a kernel or the host keeps them (an ILGPU view, a managed array).</summary>
 public interface IFloatReader
 {
@@ -140,12 +143,35 @@ public static class KernelMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Splat<TAccumulator>(TAccumulator target, int box, TrilinearStencil s, float re, float im, float den)
+        where TAccumulator : struct, IVoxelAccumulator =>
+        SplatSlab(target, box, 0, box, s, re, im, den);
+
+    /// <summary>
+    /// <see cref="Splat{TAccumulator}"/> restricted to the corners in planes <paramref name="zFirst"/> &lt;= z &lt;
+    /// <paramref name="zEnd"/>: the slab one backprojection work item owns, so that slabs tile the volume without
+    /// two work items writing one voxel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SplatSlab<TAccumulator>(TAccumulator target, int box, int zFirst, int zEnd, TrilinearStencil s, float re, float im, float den)
         where TAccumulator : struct, IVoxelAccumulator
     {
+        if (s.Z0 >= zFirst && s.Z0 + 1 < zEnd && s.Y0 >= 0 && s.X0 >= 0 && s.Y0 < box - 1 && s.X0 < box - 1)
+        {
+            // All eight corners in the slab and on the grid (most samples): no branches, the same products and order.
+            float gx = 1f - s.Fx, gy = 1f - s.Fy, gz = 1f - s.Fz;
+            float w00 = gz * gy, w01 = gz * s.Fy, w10 = s.Fz * gy, w11 = s.Fz * s.Fy;
+            int i000 = (s.Z0 * box + s.Y0) * box + s.X0;
+            int i010 = i000 + box, i100 = i000 + box * box, i110 = i100 + box;
+            SplatPair(target, i000, w00 * gx, w00 * s.Fx, re, im, den);
+            SplatPair(target, i010, w01 * gx, w01 * s.Fx, re, im, den);
+            SplatPair(target, i100, w10 * gx, w10 * s.Fx, re, im, den);
+            SplatPair(target, i110, w11 * gx, w11 * s.Fx, re, im, den);
+            return;
+        }
         for (int dz = 0; dz < 2; dz++)
         {
             int z = s.Z0 + dz;
-            if (z < 0 || z >= box) continue;
+            if (z < zFirst || z >= zEnd) continue;
             float wz = dz == 0 ? 1f - s.Fz : s.Fz;
             for (int dy = 0; dy < 2; dy++)
             {
@@ -162,6 +188,56 @@ public static class KernelMath
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The kx interval [first, last] of one image row (frequency ky, kept pixels kxFirst .. kxLast) that can splat into
+    /// planes zFirst .. zEnd - 1: the grid coordinate gz = a02 kx + a12 ky + M/2 of the stencil's lower corner must lie
+    /// in [zFirst - 1, zEnd). Widened by 0.01 planes and one pixel on each side, so rounding never drops a pixel; the
+    /// caller tests each pixel's stencil exactly. Empty (first &gt; last) when the row misses the slab. With a02 near 0
+    /// (the row runs along the slab) the whole row is returned.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static KxRange SlabRowRange(float a02, float a12, int ky, int kxFirst, int kxLast, int box, int zFirst, int zEnd)
+    {
+        float c = a12 * ky + box / 2;
+        float low = zFirst - 1 - 0.01f - c, high = zEnd + 0.01f - c;
+        if (MathF.Abs(a02) < 1e-3f)
+        {
+            float rowLow = MathF.Min(a02 * kxFirst, a02 * kxLast), rowHigh = MathF.Max(a02 * kxFirst, a02 * kxLast);
+            return rowHigh >= low && rowLow <= high ? new KxRange(kxFirst, kxLast) : new KxRange(1, 0);
+        }
+        float u = low / a02, v = high / a02;
+        // Clamped in float before the conversion (a small a02 makes them huge).
+        float lo = MathF.Max(MathF.Min(u, v), kxFirst - 2f);
+        float hi = MathF.Min(MathF.Max(u, v), kxLast + 2f);
+        return new KxRange(Math.Max(kxFirst, (int)MathF.Floor(lo) - 1), Math.Min(kxLast, (int)MathF.Ceiling(hi) + 1));
+    }
+
+    /// <summary>
+    /// The ky interval of image rows (pixels kx = 0 .. <paramref name="maxKx"/>) that can splat into planes zFirst ..
+    /// zEnd - 1: the same test as <see cref="SlabRowRange"/> over whole rows, so a work item skips the rows of a slice
+    /// that misses its slab with one comparison each. Widened like SlabRowRange; all rows when a12 is near 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static KxRange SlabKyRange(float a02, float a12, int maxKx, int box, int zFirst, int zEnd)
+    {
+        float reach = a02 * maxKx;
+        float low = zFirst - 1 - 0.01f - box / 2 - MathF.Max(0f, reach), high = zEnd + 0.01f - box / 2 - MathF.Min(0f, reach);
+        if (MathF.Abs(a12) < 1e-3f) return new KxRange(-box, box);
+        float u = low / a12, v = high / a12;
+        float lo = MathF.Max(MathF.Min(u, v), -box - 2f);
+        float hi = MathF.Min(MathF.Max(u, v), box + 2f);
+        return new KxRange((int)MathF.Floor(lo) - 1, (int)MathF.Ceiling(hi) + 1);
+    }
+
+    /// <summary>Adds the splat to voxels <paramref name="voxel"/> and voxel + 1 with corner weights w0 and w1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SplatPair<TAccumulator>(TAccumulator target, int voxel, float w0, float w1, float re, float im, float den)
+        where TAccumulator : struct, IVoxelAccumulator
+    {
+        target.Add(voxel, w0 * re, w0 * im, w0 * den);
+        target.Add(voxel + 1, w1 * re, w1 * im, w1 * den);
     }
 
     /// <summary>|x - ctf * model|^2: the squared residual of one Fourier pixel.</summary>
