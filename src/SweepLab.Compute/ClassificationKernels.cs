@@ -293,6 +293,12 @@ public sealed partial class ClassificationKernels : IDisposable
         Math.Max(1, Math.Min(Math.Max(1, batchSize), (_device.IsCpu ? 4 : 2) * _device.ParallelUnits));
 
     /// <summary>
+    /// Scratch volumes (12 B per voxel) <see cref="Backproject"/> without a partial count keeps per output volume, up to
+    /// <see cref="PartialBudgetBytes"/>: one accumulation volume with the CPU devices' slabs, the partial count on GPUs.
+    /// </summary>
+    public int ScratchVolumesPerVolume(int batchSize) => _device.IsCpu ? 1 : DefaultPartialCount(batchSize);
+
+    /// <summary>
     /// Overwrites <paramref name="sums"/> with the weighted backprojection of the batch: for every volume v,
     /// numerator sum_b W[b, v] CTF_bp X_bp and denominator sum_b W[b, v] CTF_bp^2, splatted trilinearly at
     /// A_b^T k_p and, conjugated, at -A_b^T k_p. weights is [b * sums.Count + v]; zero weights are skipped.
@@ -353,14 +359,14 @@ public sealed partial class ClassificationKernels : IDisposable
 
     /// <summary>
     /// Planes per backprojection slab: at least two slabs per volume (half the footprint of a work item's writes),
-    /// and enough that <paramref name="volumes"/> x slabs gives each of <paramref name="threads"/> hardware threads
+    /// and enough that <paramref name="volumeGroups"/> x slabs gives each of <paramref name="threads"/> hardware threads
     /// about four work items (the central slabs, which every slice crosses, take about twice the mean work). Measured
     /// at box 94 on 2 cores (4,000 particles): thinner slabs (4-12 planes, cache-sized) were 1.2-1.7x slower, as each
     /// pixel whose stencil straddles two slabs is visited twice and the kernel is bound by instructions, not memory.
     /// </summary>
-    public static int SlabPlanes(int box, int volumes, int threads)
+    public static int SlabPlanes(int box, int volumeGroups, int threads)
     {
-        int slabs = Math.Max(2, (4 * threads + volumes - 1) / volumes);
+        int slabs = Math.Max(2, (4 * threads + volumeGroups - 1) / volumeGroups);
         return Math.Max(2, (box + slabs - 1) / slabs);
     }
 
@@ -384,7 +390,8 @@ public sealed partial class ClassificationKernels : IDisposable
         for (int start = 0; start < v; start += vg)
         {
             int count = Math.Min(vg, v - start);
-            int planes = SlabPlanesOverride ?? SlabPlanes(Box, count, _device.ParallelUnits);
+            int groups = (count + KernelBodies.SlabGroup - 1) / KernelBodies.SlabGroup;
+            int planes = SlabPlanesOverride ?? SlabPlanes(Box, groups, _device.ParallelUnits);
             int slabs = (Box + planes - 1) / planes;
             ArrayView<float> numerator = accumulatedNumerator.SubView(0, (long)count * voxels * 2);
             ArrayView<float> denominator = accumulatedDenominator.SubView(0, (long)count * voxels);
@@ -395,7 +402,7 @@ public sealed partial class ClassificationKernels : IDisposable
                 var pass = passes[i];
                 var args = new BackprojectSlabArgs(Ready(passes, i), EntryViews(entries, b, pass.Offset, pass.Count), _rows.View, rowCount,
                     w, v, start, count, slabs, planes, Box, numerator, denominator);
-                _backprojectSlabs(Grouped(slabs * count, 1), args);
+                _backprojectSlabs(Grouped(slabs * groups, 1), args);
             }
             _reduce(Elementwise(count * voxels), new ReduceArgs(
                 numerator, denominator, 1, start, count, voxels, sums.Numerator.View, sums.Denominator.View, Box));

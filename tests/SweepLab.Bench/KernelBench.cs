@@ -16,11 +16,12 @@ namespace SweepLab.Bench;
 /// plus 22 per pixel per group of 4 volumes (rotation 9, stencil 6, weights 7), shared by the group; 9 for a
 /// pixel outside the radius (model 0). Unused slots of a group of 4 are not counted.</item>
 /// <item>Backprojection: 86 = rotation 9 + W*CTF*X, W*CTF^2 (4) + one splat at q of 73 (the mate at -q is added per voxel by the reduction) (stencil 6,
-/// corner weights 19, 8 corners x 3 products and 3 sums); the partial-volume reduction adds 3 per voxel per partial.</item>
+/// corner weights 19, 8 corners x 3 products and 3 sums); the reduction (and the Hermitian mate) adds 3 per voxel per scratch volume.</item>
 /// </list>
 /// Streamed bytes: the particle pixels (8 B) and CTF table (4 B) per pixel, once per pass over a particle (the
 /// residual kernel reads a particle once per group of 4 volumes, backprojection once per volume); backprojection
-/// also zeroes and reduces its private partial volumes (12 B per voxel each way). Volume gathers and splats hit
+/// also zeroes and reduces its scratch volumes (12 B per voxel each way: one accumulation volume per volume with the
+/// CPU devices' slabs, a private partial volume per work item on GPUs). Volume gathers and splats hit
 /// caches and are not counted as streamed bytes; they are what keeps the kernels from the roof.
 /// </remarks>
 public static class KernelBench
@@ -66,7 +67,7 @@ public static class KernelBench
                 var weights = new float[(long)n * v];
                 Array.Fill(weights, 1f / v); // soft assignments: every (particle, class) pair is backprojected
                 int groups = (v + ResidualGroup - 1) / ResidualGroup;
-                int partials = kernels.DefaultPartialCount(n);
+                int partials = kernels.ScratchVolumesPerVolume(n);
                 long voxels = (long)m * m * m;
                 cases.Add(new BenchCase($"residual K={v}", () => kernels.Residuals(batch, indices, volumes, invSigma2, residuals),
                     Flops: (double)n * (v * ((double)inside * ResidualFlopsPerPixelVolume + (double)(pixels - inside) * ResidualFlopsOutsideRadius)
@@ -127,7 +128,7 @@ public static class KernelBench
             double fraction = Gflops(c) / roof;
             report.Add(Section, $"{c.Name} time", t.MedianSeconds * 1e3, "ms", t.Describe);
             report.Add(Section, $"{c.Name} GFLOP/s", Gflops(c), "GFLOP/s", "flops counted as in KernelBench's remarks");
-            report.Add(Section, $"{c.Name} GB/s", Gbs(c), "GB/s", "streamed particle pixels + CTF (+ partial volumes)");
+            report.Add(Section, $"{c.Name} GB/s", Gbs(c), "GB/s", "streamed particle pixels + CTF (+ scratch volumes)");
             report.Add(Section, $"{c.Name} fraction of roofline", fraction, "ratio", $"min(peak {peak:0.#} GFLOP/s, {intensity:0.#} flop/B x {bandwidth:0.#} GB/s)");
             report.Add(Section, $"{c.Name} pixel-volume evaluations per s", (double)n * c.Volumes * pixels / t.MedianSeconds / 1e9, "G/s");
             rows.Add([c.Name, F(t.MedianSeconds * 1e3, "0.0"), F(Gflops(c), "0.0"), F(Gbs(c), "0.00"), F(intensity, "0"), F(roof, "0.0"), F(fraction * 100, "0") + "%"]);
@@ -137,7 +138,7 @@ public static class KernelBench
         report.Table(Section, ["kernel", "ms", "GFLOP/s", "GB/s", "flop/B", "roofline GFLOP/s", "of roofline"], rows);
         report.Note(Section, $"{n} particles, box {BenchWorkspace.BoxPixels} cropped to {m} at {BenchWorkspace.TargetResolutionAngstrom} A: {pixels} kept Fourier pixels per particle ({inside} inside the slice radius M/2 - 1); all particles in one batch; backprojection with soft weights 1/K (every pair splatted); device {device}.");
         report.Note(Section, $"Flops per pixel-volume: residual {ResidualFlopsPerPixelVolume} (complex trilinear gather 38, weighted squared residual 9) + {ResidualFlopsPerPixelGroup} per pixel per group of 4 volumes (rotation, stencil, corner weights); backprojection {BackprojectFlopsPerPixelVolume} (rotation 9, weighting 4, one trilinear splat of 73; the Hermitian mate is added per voxel in the reduction, not counted). An FMA counts 2 flops.");
-        report.Note(Section, "GB/s counts only streamed bytes (particle pixels 8 B + CTF 4 B per pixel, per pass; backprojection also its partial volumes); the volume gathers/splats run from cache and are not counted. Roofline = min(C# FMA peak, intensity x C# stream bandwidth), the C# loops run over arrays the size of the uploaded particle data in the same process.");
+        report.Note(Section, "GB/s counts only streamed bytes (particle pixels 8 B + CTF 4 B per pixel, per pass; backprojection also its scratch volumes); the volume gathers/splats run from cache and are not counted. Roofline = min(C# FMA peak, intensity x C# stream bandwidth), the C# loops run over arrays the size of the uploaded particle data in the same process.");
         report.Note(Section, $"Timing: {how}.");
         report.Note(Section, "No ILGPU streaming-loop reference: the device's accelerator is internal to SweepLab.Compute, so the bench cannot launch its own kernel on it without a src change (DESIGN.md measured ILGPU-on-PoCL at 53 GFLOP/s against 52 for the C# loop on an E-step-like stream).");
 
@@ -146,7 +147,7 @@ public static class KernelBench
         var backproject = kernelCases.Where(c => c.Name.StartsWith("backproject", StringComparison.Ordinal)).MaxBy(c => c.Volumes)!;
         double residualEvaluations = (double)n * residual.Volumes * inside / timings[residual.Name].MedianSeconds;
         double splatUpdates = (double)n * backproject.Volumes * inside * 16 / timings[backproject.Name].MedianSeconds;
-        report.Note(Section, $"Why the kernels sit far below the roof: they are bound by irregular memory access, not by flops or streaming. The residual kernel makes 16 scattered volume loads per pixel-volume ({residualEvaluations / 1e9:0.00} G evaluations/s = {16 * residualEvaluations / 1e9:0.0} G loads/s on {Environment.ProcessorCount} cores at {residual.Name}); backprojection makes 16 corner read-modify-writes of 3 floats per pixel-volume ({splatUpdates / 1e9:0.00} G/s at {backproject.Name}) into private partial volumes of {12.0 * m * m * m / 1048576:0.0} MiB, larger than the {report.Machine.L2BytesPerCore >> 10} KiB L2, one work item per group, so PoCL cannot vectorise it. Candidates to close the gap (not measured here): score more volumes per stencil (groups of 8-16 instead of 4), store and splat Hermitian half volumes (half the splats), tile partial volumes into cache-sized slabs, and vectorise along a particle's pixels with 64-bit complex gathers.");
+        report.Note(Section, $"Why the kernels sit far below the roof: they are bound by irregular memory access and the scalar work around each access (one work item per group: PoCL cannot vectorise across work items), not by flops or streaming. The residual kernel makes 16 scattered volume loads per pixel-volume ({residualEvaluations / 1e9:0.00} G evaluations/s = {16 * residualEvaluations / 1e9:0.0} G loads/s on {Environment.ProcessorCount} cores at {residual.Name}); backprojection makes 16 corner read-modify-writes of 3 floats per pixel-volume ({splatUpdates / 1e9:0.00} G/s at {backproject.Name}); on CPU devices each work item owns a z-slab of one volume (two or more slabs per volume, {12.0 * m * m * m / 1048576:0.0} MiB per volume, against a {report.Machine.L2BytesPerCore >> 10} KiB L2), one work item per group, so PoCL cannot vectorise it. Cache-sized slabs (4-12 planes at box 94) measured 1.2-1.7x slower than two per volume: per pixel-volume the scalar work (about 25 ns: rotation, stencil, eight corner updates) bounds it, not the memory. Candidates to close the gap (not measured here): score more volumes per stencil (groups of 8-16 instead of 4), splat several volumes per stencil, store and splat Hermitian half volumes, and vectorise along a particle's pixels with 64-bit complex gathers.");
         var worst = kernelCases.MinBy(c => Gflops(c) / Math.Min(peak, c.Flops / c.Bytes * bandwidth))!;
         double worstFraction = Gflops(worst) / Math.Min(peak, worst.Flops / worst.Bytes * bandwidth);
         string all = string.Join(", ", kernelCases.Select(c => $"{c.Name} {100 * Gflops(c) / Math.Min(peak, c.Flops / c.Bytes * bandwidth):0}%"));

@@ -205,7 +205,7 @@ public sealed class KernelAgreementTests(DeviceFixture devices)
         kernels.UploadParticles(particles);
         int m = kernels.Box, voxels = m * m * m;
         int[] batch = { 9, 2, 4, 0, 7, 5, 1, 2 };
-        const int volumeCount = 3;
+        const int volumeCount = 5; // a group of four volumes per work item and a group of one
         float[] weights = TestData.Weights(batch.Length, volumeCount, seed: 19);
         var (refNumerator, refDenominator) = ReferenceKernels.Backproject(particles, batch, weights, volumeCount, m);
         (float[] Numerator, float[] Denominator) Run(int? partialCount, int? planes)

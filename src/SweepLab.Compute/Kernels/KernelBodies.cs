@@ -370,29 +370,44 @@ internal static class KernelBodies
         }
     }
 
+    /// <summary>Volumes splatted together per work item by <see cref="BackprojectSlabs"/>.</summary>
+    public const int SlabGroup = 4;
+
     /// <summary>
-    /// Weighted backprojection tiled by z-slabs (the CPU scheme): work item (j, slab) splats every entry of the launch
-    /// into volume j, but only the stencil corners in its own slab of planes, so no two work items write one voxel and
-    /// no private volumes are needed; each work item's writes stay in a slab sized to the core's cache instead of
-    /// scattering over a whole volume. A row's pixels that can reach the slab are found from the plane's equation
-    /// (<see cref="KernelMath.SlabRowRange"/>), so a work item visits about its share of the pixels. Every voxel
-    /// receives its contributions in entry, then pixel order: the same sums as one private partial volume.
+    /// Weighted backprojection tiled by z-slabs (the CPU scheme): work item (group of 4 volumes, slab) splats every
+    /// entry of the launch into its volumes, but only the stencil corners in its own slab of planes, so no two work
+    /// items write one voxel and no private volumes are needed. The rotation, row ranges and stencil of a pixel are
+    /// computed once for the four volumes (a volume whose weight is 0 is skipped). A row's pixels that can reach the
+    /// slab are found from the plane's equation (<see cref="KernelMath.SlabKyRange"/>, <see cref="KernelMath.SlabRowRange"/>),
+    /// so a work item visits about its share of the pixels. Every voxel receives its contributions in entry, then
+    /// pixel order: the same sums as one private partial volume.
     /// </summary>
     public static void BackprojectSlabs(BackprojectSlabArgs a)
     {
         int i = GlobalIndex();
-        if (i >= a.SlabCount * a.GroupVolumes) return;
-        int j = i / a.SlabCount;
-        int slab = i - j * a.SlabCount;
+        int groups = (a.GroupVolumes + SlabGroup - 1) / SlabGroup;
+        if (i >= a.SlabCount * groups) return;
+        int group = i / a.SlabCount;
+        int slab = i - group * a.SlabCount;
+        int j0 = group * SlabGroup;
+        bool has1 = j0 + 1 < a.GroupVolumes, has2 = j0 + 2 < a.GroupVolumes, has3 = j0 + 3 < a.GroupVolumes;
         int m = a.Box;
         int zFirst = slab * a.SlabPlanes;
         int zEnd = Math.Min(m, zFirst + a.SlabPlanes);
         int pixels = a.Particles.PixelCount;
-        var target = new ViewVoxelAccumulator(a.Numerator, a.Denominator, j * m * m * m);
+        int voxels = m * m * m;
+        var target0 = new ViewVoxelAccumulator(a.Numerator, a.Denominator, j0 * voxels);
+        var target1 = new ViewVoxelAccumulator(a.Numerator, a.Denominator, has1 ? (j0 + 1) * voxels : 0);
+        var target2 = new ViewVoxelAccumulator(a.Numerator, a.Denominator, has2 ? (j0 + 2) * voxels : 0);
+        var target3 = new ViewVoxelAccumulator(a.Numerator, a.Denominator, has3 ? (j0 + 3) * voxels : 0);
         for (int e = 0; e < a.Entries.EntryCount; e++)
         {
-            float w = a.Weights[a.Entries.EntrySlot[e] * a.WeightColumns + a.GroupStart + j];
-            if (w == 0f) continue;
+            int row0 = a.Entries.EntrySlot[e] * a.WeightColumns + a.GroupStart + j0;
+            float w0 = a.Weights[row0];
+            float w1 = has1 ? a.Weights[row0 + 1] : 0f;
+            float w2 = has2 ? a.Weights[row0 + 2] : 0f;
+            float w3 = has3 ? a.Weights[row0 + 3] : 0f;
+            if (w0 == 0f && w1 == 0f && w2 == 0f && w3 == 0f) continue;
             int particle = a.Entries.EntryParticle[e];
             int r = particle * 9;
             float a00 = a.Particles.Rotations[r], a01 = a.Particles.Rotations[r + 1], a02 = a.Particles.Rotations[r + 2];
@@ -412,12 +427,19 @@ internal static class KernelBodies
                     if (st.Z0 < zFirst - 1 || st.Z0 >= zEnd) continue;
                     int p = dataOffset + start + kx - kxFirst;
                     float c = a.Particles.Ctf[p];
-                    float wc = w * c;
-                    KernelMath.SplatSlab(target, m, zFirst, zEnd, st, wc * a.Particles.Data[2 * p], wc * a.Particles.Data[2 * p + 1], wc * c);
+                    float xr = a.Particles.Data[2 * p], xi = a.Particles.Data[2 * p + 1];
+                    if (w0 != 0f) SplatWeighted(target0, m, zFirst, zEnd, st, w0 * c, xr, xi, c);
+                    if (w1 != 0f) SplatWeighted(target1, m, zFirst, zEnd, st, w1 * c, xr, xi, c);
+                    if (w2 != 0f) SplatWeighted(target2, m, zFirst, zEnd, st, w2 * c, xr, xi, c);
+                    if (w3 != 0f) SplatWeighted(target3, m, zFirst, zEnd, st, w3 * c, xr, xi, c);
                 }
             }
         }
     }
+
+    /// <summary>Splats W CTF X and W CTF^2 (wc = W CTF) into one volume's slab: the products every backprojection forms.</summary>
+    private static void SplatWeighted(ViewVoxelAccumulator target, int m, int zFirst, int zEnd, TrilinearStencil st, float wc, float xr, float xi, float c) =>
+        KernelMath.SplatSlab(target, m, zFirst, zEnd, st, wc * xr, wc * xi, wc * c);
 
     /// <summary>
     /// Sums the partial volumes in the fixed order g = 0, 1, ... (deterministic), then adds the Hermitian mate: the
