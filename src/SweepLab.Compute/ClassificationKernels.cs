@@ -293,10 +293,25 @@ public sealed partial class ClassificationKernels : IDisposable
         Math.Max(1, Math.Min(Math.Max(1, batchSize), (_device.IsCpu ? 4 : 2) * _device.ParallelUnits));
 
     /// <summary>
-    /// Scratch volumes (12 B per voxel) <see cref="Backproject"/> without a partial count keeps per output volume, up to
-    /// <see cref="PartialBudgetBytes"/>: one accumulation volume with the CPU devices' slabs, the partial count on GPUs.
+    /// Volumes one slab launch accumulates at most (12 B per voxel of scratch each): four work items' groups of four,
+    /// enough to share each pixel's stencil, while a sweep's hundreds of volumes go through in turn instead of holding
+    /// scratch for all of them.
     /// </summary>
-    public int ScratchVolumesPerVolume(int batchSize) => _device.IsCpu ? 1 : DefaultPartialCount(batchSize);
+    public const int SlabLaunchVolumes = 16;
+
+    /// <summary>
+    /// Scratch volumes (12 B per voxel) a backprojection into <paramref name="volumes"/> volumes holds, up to
+    /// <see cref="PartialBudgetBytes"/>: with the CPU devices' slabs one accumulation volume per volume of a launch
+    /// (<see cref="SlabLaunchVolumes"/> at most); on GPUs the partial count per volume of a run's <paramref name="runVolumes"/>.
+    /// </summary>
+    public long ScratchVolumes(int volumes, int runVolumes, int batchSize)
+    {
+        long bytesPerVolume = 12L * Box * Box * Box;
+        long budget = Math.Min(PartialBudgetBytes, _device.MaxBufferBytes);
+        if (_device.IsCpu) return Math.Max(1, Math.Min(Math.Min(volumes, SlabLaunchVolumes), budget / bytesPerVolume));
+        int g = DefaultPartialCount(batchSize);
+        return g * Math.Max(1, Math.Min(runVolumes, budget / (g * 8L * Box * Box * Box)));
+    }
 
     /// <summary>
     /// Overwrites <paramref name="sums"/> with the weighted backprojection of the batch: for every volume v,
@@ -316,7 +331,7 @@ public sealed partial class ClassificationKernels : IDisposable
         DeviceLimits.RequireLength(weights.Length, (long)b * v, nameof(weights));
         if (partialCount is null && _device.IsCpu)
         {
-            BackprojectSlabs(batch, weights, sums);
+            BackprojectSlabs(batch, weights, [sums], v);
             return;
         }
         int g = partialCount ?? DefaultPartialCount(b);
@@ -370,22 +385,60 @@ public sealed partial class ClassificationKernels : IDisposable
         return Math.Max(2, (box + slabs - 1) / slabs);
     }
 
-    /// <summary>The slab scheme of <see cref="Backproject"/>: volume groups sized by <see cref="PartialBudgetBytes"/>, one accumulation volume each.</summary>
-    private void BackprojectSlabs(ReadOnlySpan<int> batch, ReadOnlySpan<float> weights, BackprojectionSums sums)
+    /// <summary>
+    /// Backprojects one batch into several sums at once (the runs of a lockstep sweep, which share their batches):
+    /// weights is [b * V + column] with V the total volume count, the columns of sums[0] first. On CPU devices every
+    /// volume goes through one slab launch per volume group, so a pixel's rotation and stencil serve four volumes
+    /// whichever run they belong to; each volume's sums are the same bits as backprojected alone (a voxel's sum order
+    /// is the batch's, whatever shares its work item). GPUs backproject each sums in turn.
+    /// </summary>
+    public void BackprojectMany(ReadOnlySpan<int> batch, ReadOnlySpan<float> weights, IReadOnlyList<BackprojectionSums> sums)
     {
-        int b = batch.Length, v = sums.Count;
+        RequireParticles();
+        ArgumentNullException.ThrowIfNull(sums);
+        int b = batch.Length, v = 0;
+        foreach (var s in sums)
+        {
+            ArgumentNullException.ThrowIfNull(s, nameof(sums));
+            if (s.Box != Box) throw new ArgumentException($"sums have box {s.Box}; the particles need {Box}", nameof(sums));
+            v += s.Count;
+        }
+        DeviceLimits.RequireLength(weights.Length, (long)b * v, nameof(weights));
+        if (_device.IsCpu)
+        {
+            BackprojectSlabs(batch, weights, sums, v);
+            return;
+        }
+        int first = 0;
+        foreach (var s in sums)
+        {
+            var columns = new float[(long)b * s.Count];
+            for (int i = 0; i < b; i++) weights.Slice(i * v + first, s.Count).CopyTo(columns.AsSpan(i * s.Count, s.Count));
+            Backproject(batch, columns, s);
+            first += s.Count;
+        }
+    }
+
+    /// <summary>
+    /// The slab scheme of <see cref="Backproject"/> and <see cref="BackprojectMany"/>:
+    /// volume groups sized by <see cref="PartialBudgetBytes"/>, one accumulation volume each, reduced (with the
+    /// Hermitian mate) into the sums the volumes belong to.
+    /// </summary>
+    private void BackprojectSlabs(ReadOnlySpan<int> batch, ReadOnlySpan<float> weights, IReadOnlyList<BackprojectionSums> sums, int v)
+    {
+        int b = batch.Length;
         int voxels = Box * Box * Box;
         long bytesPerVolume = (long)voxels * 3 * sizeof(float);
         long budget = Math.Min(PartialBudgetBytes, _device.MaxBufferBytes);
         if (budget < bytesPerVolume)
             throw new ArgumentException(
                 $"one accumulation volume of {Box}^3 needs {bytesPerVolume / (1024.0 * 1024):0.#} MiB, over the {budget / (1024.0 * 1024):0.#} MiB backprojection budget", nameof(sums));
-        int vg = (int)Math.Min(budget / bytesPerVolume, v);
+        int vg = (int)Math.Min(Math.Min(budget / bytesPerVolume, v), SlabLaunchVolumes);
         var passes = b > 0 ? PlanPasses(batch, partialCount: null) : [];
         ArrayView<int> entries = b > 0 ? _entries.Upload(_hostEntries.AsSpan(0, 2 * b)) : default;
         ArrayView<float> w = b > 0 ? _weights.Upload(weights) : default;
-        ArrayView<float> accumulatedNumerator = _partialNumerator.Get((long)vg * voxels * 2);
-        ArrayView<float> accumulatedDenominator = _partialDenominator.Get((long)vg * voxels);
+        ArrayView<float> accumulatedNumerator = _partialNumerator.Get((long)Math.Max(1, vg) * voxels * 2);
+        ArrayView<float> accumulatedDenominator = _partialDenominator.Get((long)Math.Max(1, vg) * voxels);
         int rowCount = (int)(_rows!.Length / 4);
         for (int start = 0; start < v; start += vg)
         {
@@ -404,8 +457,18 @@ public sealed partial class ClassificationKernels : IDisposable
                     w, v, start, count, slabs, planes, Box, numerator, denominator);
                 _backprojectSlabs(Grouped(slabs * groups, 1), args);
             }
-            _reduce(Elementwise(count * voxels), new ReduceArgs(
-                numerator, denominator, 1, start, count, voxels, sums.Numerator.View, sums.Denominator.View, Box));
+            // Each sums object overlapping [start, start + count) takes its volumes from the accumulation.
+            int first = 0;
+            foreach (var s in sums)
+            {
+                int from = Math.Max(first, start), to = Math.Min(first + s.Count, start + count);
+                if (from < to)
+                    _reduce(Elementwise((to - from) * voxels), new ReduceArgs(
+                        numerator.SubView((long)(from - start) * voxels * 2, (long)(to - from) * voxels * 2),
+                        denominator.SubView((long)(from - start) * voxels, (long)(to - from) * voxels),
+                        1, from - first, to - from, voxels, s.Numerator.View, s.Denominator.View, Box));
+                first += s.Count;
+            }
         }
         _accelerator.Synchronize();
     }

@@ -7,31 +7,63 @@ using SweepLab.Engine.Schedules;
 
 namespace SweepLab.Engine;
 
-// The steps of one online-EM iteration, in the order Iterate calls them, each named after what it does and documented
+// The steps of one online-EM iteration, in the order RunGroup calls them (PlanIteration, BackprojectBatch, CompleteIteration), each named after what it does and documented
 // with the knobs that reach it (search a knob's key, e.g. noise_update, to find its step). Steps that decide something
 // without the device are internal static functions, tested alone (tests/SweepLab.Engine.Tests/Steps).
 public sealed partial class ClassificationEngine
 {
+    /// <summary>A run's posteriors for this iteration's batch: what its M-step backprojects and its metrics describe.</summary>
+    private sealed record RunPosteriors(IterationPlan Plan, double[] Posteriors, double[] Ess, float[] Weights);
+
     /// <summary>
-    /// One iteration of one run after the group's shared E-step: plan, posteriors, M-step, resolution, noise, priors,
-    /// maps. Returns the iteration's metrics without its wall time.
+    /// The first part of one run's iteration after the group's shared E-step: its plan and posteriors
+    /// (<see cref="Posteriors"/>), before the group's backprojection (<see cref="BackprojectBatch"/>).
     /// </summary>
-    private IterationMetrics Iterate(RunState run, int t, int[] batch, double[] loglik, SharedModel shared)
+    private RunPosteriors PlanIteration(RunState run, int t, int batchSize, double[] loglik)
     {
         if (t == 0) TuneSimilarity(run, loglik);
         var plan = run.Schedule.At(t);
         run.LastPlan = plan;
-        var (posteriors, ess) = Posteriors(loglik, run, plan, batch.Length);
+        var (posteriors, ess) = Posteriors(loglik, run, plan, batchSize);
         var weights = new float[posteriors.Length];
         for (int i = 0; i < weights.Length; i++) weights[i] = (float)posteriors[i];
-        MStep(run, batch, weights, plan.LearningRate, shared);
+        return new RunPosteriors(plan, posteriors, ess, weights);
+    }
+
+    /// <summary>
+    /// The rest of one run's iteration once its batch sums hold the batch's backprojection: M-step, resolution, noise,
+    /// priors, maps. Returns the iteration's metrics without its wall time.
+    /// </summary>
+    private IterationMetrics CompleteIteration(RunState run, int[] batch, double[] loglik, RunPosteriors step, SharedModel shared)
+    {
+        var plan = step.Plan;
+        MStep(run, plan.LearningRate, batch.Length, shared);
         if (run.Config.ResolutionSchedule == ResolutionSchedule.Grow) run.NextLikelihoodShell = GrowResolution(run, shared.Statistics);
-        if (run.Config.NoiseUpdate == NoiseUpdate.PerIteration) UpdateNoise(run, batch, weights, shared.Volumes, plan.LearningRate);
-        var metrics = BatchMetrics(run, plan, batch, loglik, posteriors, ess);
+        if (run.Config.NoiseUpdate == NoiseUpdate.PerIteration) UpdateNoise(run, batch, step.Weights, shared.Volumes, plan.LearningRate);
+        var metrics = BatchMetrics(run, plan, batch, loglik, step.Posteriors, step.Ess);
         run.Priors = UpdatePriors(run.Priors, metrics.ClassFractionsSoft, plan.LearningRate);
         double change = UploadMaps(run, shared.Volumes);
         UpdateLikelihoodWeights(run, shared);
         return metrics with { VolumeChangeRms = change };
+    }
+
+    /// <summary>
+    /// The batch's posterior-weighted backprojection for every run of the group in one call into each run's batch
+    /// sums (<see cref="ClassificationKernels.BackprojectMany"/>): on CPU devices a pixel's rotation and stencil then
+    /// serve four class volumes, whichever runs they belong to, and each run's sums are the bits it would get alone.
+    /// </summary>
+    private void BackprojectBatch(int[] batch, IReadOnlyList<RunState> runs, IReadOnlyList<RunPosteriors> steps)
+    {
+        int b = batch.Length, v = runs.Sum(r => r.K);
+        var weights = new float[(long)b * v];
+        int column = 0;
+        for (int r = 0; r < runs.Count; r++)
+        {
+            int k = runs[r].K;
+            for (int i = 0; i < b; i++) steps[r].Weights.AsSpan(i * k, k).CopyTo(weights.AsSpan(i * v + column, k));
+            column += k;
+        }
+        _kernels.BackprojectMany(batch, weights, runs.Select(r => r.BatchSums).ToList());
     }
 
     /// <summary>
@@ -93,13 +125,13 @@ public sealed partial class ClassificationEngine
 
     /// <summary>
     /// The M-step (learning_rate_init, learning_rate_half_life_iterations, tau2_source, regularisation_tau2_fudge): the
-    /// batch's posterior-weighted backprojection, blended into the run's running sums at the plan's rate, then divided
-    /// into new maps (<see cref="Reconstruct"/>) with the noise spectrum this iteration's E-step used.
+    /// batch's posterior-weighted backprojection (already in the run's batch sums, <see cref="BackprojectBatch"/>),
+    /// blended into the run's running sums at the plan's rate, then divided into new maps (<see cref="Reconstruct"/>)
+    /// with the noise spectrum this iteration's E-step used.
     /// </summary>
-    private void MStep(RunState run, int[] batch, float[] posteriors, double rate, SharedModel shared)
+    private void MStep(RunState run, double rate, int batchSize, SharedModel shared)
     {
-        _kernels.Backproject(batch, posteriors, run.BatchSums);
-        var (keep, add) = SumsBlendFactors(rate, _input.Particles.Count, batch.Length);
+        var (keep, add) = SumsBlendFactors(rate, _input.Particles.Count, batchSize);
         _kernels.Blend(run.Running, run.BatchSums, Enumerable.Repeat(keep, run.K).ToArray(), Enumerable.Repeat(add, run.K).ToArray());
         Reconstruct(run, shared);
     }

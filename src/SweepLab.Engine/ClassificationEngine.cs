@@ -131,8 +131,9 @@ public sealed partial class ClassificationEngine
     }
 
     /// <summary>
-    /// Steps a lockstep group through its iterations: one shared E-step (<see cref="EStep"/>) over each batch, then
-    /// each active run's own steps (<see cref="Iterate"/>), then convergence and the observer
+    /// Steps a lockstep group through its iterations: one shared E-step (<see cref="EStep"/>) over each batch, each
+    /// active run's posteriors (<see cref="PlanIteration"/>), one shared backprojection (<see cref="BackprojectBatch"/>),
+    /// each run's own remaining steps (<see cref="CompleteIteration"/>), then convergence and the observer
     /// (<see cref="FinishIteration"/>); finally a last E-step over every particle (<see cref="FinalResults"/>).
     /// </summary>
     private ClassificationResult[] RunGroup(IReadOnlyList<ClassificationConfig> configs, IReadOnlyList<int> runIndices, IterationObserver? observer)
@@ -166,8 +167,11 @@ public sealed partial class ClassificationEngine
                 var logLikelihoods = EStep(batch, active, volumes);
                 // A staged set reads the next batch while this one's M-step runs.
                 if (t + 1 < iterations) _kernels.Prefetch(sampler.Batch(t + 1));
+                var steps = new RunPosteriors[active.Count];
+                for (int i = 0; i < active.Count; i++) steps[i] = PlanIteration(active[i], t, batch.Length, logLikelihoods[i]);
+                BackprojectBatch(batch, active, steps);
                 var metrics = new IterationMetrics[active.Count];
-                for (int i = 0; i < active.Count; i++) metrics[i] = Iterate(active[i], t, batch, logLikelihoods[i], shared);
+                for (int i = 0; i < active.Count; i++) metrics[i] = CompleteIteration(active[i], batch, logLikelihoods[i], steps[i], shared);
                 for (int i = 0; i < active.Count; i++)
                     FinishIteration(active[i], metrics[i] with { WallSeconds = iterationClock.Elapsed.TotalSeconds }, iterations, observer);
             }

@@ -67,7 +67,7 @@ public static class KernelBench
                 var weights = new float[(long)n * v];
                 Array.Fill(weights, 1f / v); // soft assignments: every (particle, class) pair is backprojected
                 int groups = (v + ResidualGroup - 1) / ResidualGroup;
-                int partials = kernels.ScratchVolumesPerVolume(n);
+                long partials = kernels.ScratchVolumes(v, v, n) / v; // scratch volumes per volume: 1 with slabs
                 long voxels = (long)m * m * m;
                 cases.Add(new BenchCase($"residual K={v}", () => kernels.Residuals(batch, indices, volumes, invSigma2, residuals),
                     Flops: (double)n * (v * ((double)inside * ResidualFlopsPerPixelVolume + (double)(pixels - inside) * ResidualFlopsOutsideRadius)

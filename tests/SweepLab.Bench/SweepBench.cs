@@ -72,9 +72,7 @@ public static class SweepBench
         // Per class volume: device volume stack 8 B/voxel, running and batch sums 12 + 12, final-E-step stack 8;
         // host map 8 and the per-iteration download 8.
         long perVolumeBytes = 56 * voxels;
-        int partials = kernels.ScratchVolumesPerVolume(batchPerClass * k);
-        long partialCap = Math.Max(1, kernels.PartialBudgetBytes / (partials * 8 * voxels));
-        long PartialBytes(int volumes) => partials * Math.Min(volumes, partialCap) * 12 * voxels;
+        long PartialBytes(int volumes) => kernels.ScratchVolumes(volumes, k, batchPerClass * k) * 12 * voxels;
         long Predicted(int configs) => configs * k * perVolumeBytes + PartialBytes(configs * k);
 
         report.Add(Section, "particle set (host copy)", setHostBytes / 1048576.0, "MiB", $"{n} particles x {set.PixelCount} pixels x 8 B");
@@ -133,7 +131,7 @@ public static class SweepBench
             $"{separateAccuracies[0]:0.000} / {separateAccuracies[4]:0.000} / {separateAccuracies[^1]:0.000}"]);
         report.Table(Section, ["configs", "how", "wall s", "s per config", "peak RSS MiB", "predicted volume MiB", "accuracy min / median / max"], rows);
         report.Note(Section, $"{n} simulated particles (box {BenchWorkspace.BoxPixels} cropped to {m} at {BenchWorkspace.TargetResolutionAngstrom} A), K = 2, batch {batchPerClass} per class (10 O-EM iterations + 2 full batches); configurations: {SweepConfigs.Describe}.");
-        report.Note(Section, $"Particle set held once: {setHostBytes / 1048576.0:0.#} MiB on the host + {setDeviceBytes / 1048576.0:0.#} MiB on the device, shared by every configuration; each configuration adds {k * perVolumeBytes / 1048576.0:0.#} MiB of volumes, and the backprojection's scratch adds {partials} x 12 B x {m}^3 per volume (one accumulation volume with the CPU devices' slabs, private partial volumes on GPUs) up to {partialCap} volumes ({kernels.PartialBudgetBytes >> 20} MiB budget).");
+        report.Note(Section, $"Particle set held once: {setHostBytes / 1048576.0:0.#} MiB on the host + {setDeviceBytes / 1048576.0:0.#} MiB on the device, shared by every configuration; each configuration adds {k * perVolumeBytes / 1048576.0:0.#} MiB of volumes, and the backprojection's scratch adds 12 B x {m}^3 per volume of one launch (CPU devices' slabs: at most {ClassificationKernels.SlabLaunchVolumes} volumes at a time; GPUs: private partial volumes per run), {kernels.ScratchVolumes(64 * k, k, batchPerClass * k)} volumes at 64 configurations ({kernels.PartialBudgetBytes >> 20} MiB budget).");
         report.Note(Section, $"Noise and consensus statistics ({statisticsSeconds:0.00} s) are computed once per particle set and cached by the engine, so they are in none of the times; one-by-one runs here also share the uploaded set (separate processes would each pay reading, preprocessing and statistics again).");
 
         long volumeBytes = 8 * voxels;

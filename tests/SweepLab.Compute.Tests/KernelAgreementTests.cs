@@ -245,6 +245,64 @@ public sealed class KernelAgreementTests(DeviceFixture devices)
         }
     }
 
+    /// <summary>
+    /// Several runs' sums backprojected in one call (a lockstep sweep's M-step) hold the bits each gets alone, also when
+    /// the volume budget cuts the volumes into groups that straddle two runs' sums.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(ComputeBackend.Pocl)]
+    [InlineData(ComputeBackend.Cpu)]
+    public void BackprojectingManySumsAtOnceGivesEachTheBitsItGetsAlone(ComputeBackend backend)
+    {
+        var kernels = devices.Kernels(backend);
+        var particles = TestData.Particles(24, 8.0, 12, seed: 20);
+        kernels.UploadParticles(particles);
+        int[] batch = { 3, 11, 0, 7, 7, 2, 9 };
+        int[] counts = { 2, 3, 1, 2 };
+        int total = counts.Sum();
+        float[] weights = TestData.Weights(batch.Length, total, seed: 21);
+        var alone = new List<(float[], float[])>();
+        int first = 0;
+        foreach (int count in counts)
+        {
+            var columns = new float[batch.Length * count];
+            for (int i = 0; i < batch.Length; i++) Array.Copy(weights, i * total + first, columns, i * count, count);
+            using var sums = kernels.CreateSums(count);
+            kernels.Backproject(batch, columns, sums);
+            alone.Add(Download(sums));
+            first += count;
+        }
+        int voxels = kernels.Box * kernels.Box * kernels.Box;
+        foreach (long? budget in new long?[] { null, 3L * voxels * 12 })
+        {
+            kernels.PartialBudgetBytes = budget ?? ClassificationKernels.DefaultPartialBudgetBytes;
+            try
+            {
+                var many = counts.Select(kernels.CreateSums).ToList();
+                kernels.BackprojectMany(batch, weights, many);
+                for (int r = 0; r < counts.Length; r++)
+                {
+                    var (numerator, denominator) = Download(many[r]);
+                    Assert.Equal(alone[r].Item1, numerator);
+                    Assert.Equal(alone[r].Item2, denominator);
+                }
+                foreach (var sums in many) sums.Dispose();
+            }
+            finally
+            {
+                kernels.PartialBudgetBytes = ClassificationKernels.DefaultPartialBudgetBytes;
+            }
+        }
+
+        static (float[], float[]) Download(BackprojectionSums sums)
+        {
+            var numerator = new float[sums.Count * sums.Voxels * 2];
+            var denominator = new float[sums.Count * sums.Voxels];
+            sums.Download(numerator, denominator);
+            return (numerator, denominator);
+        }
+    }
+
     [SkippableTheory]
     [InlineData(ComputeBackend.Pocl)]
     [InlineData(ComputeBackend.Cpu)]
