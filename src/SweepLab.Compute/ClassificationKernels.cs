@@ -376,7 +376,7 @@ public sealed partial class ClassificationKernels : IDisposable
     /// Planes per backprojection slab: at least two slabs per volume (half the footprint of a work item's writes),
     /// and enough that <paramref name="volumeGroups"/> x slabs gives each of <paramref name="threads"/> hardware threads
     /// about four work items (the central slabs, which every slice crosses, take about twice the mean work). Measured
-    /// at box 94 on 2 cores (4,000 particles): thinner slabs (4-12 planes, cache-sized) were 1.2-1.7x slower, as each
+    /// at box 94 on 2 cores (4,000 particles, one volume per work item): thinner slabs (4-12 planes, cache-sized) were 1.2-1.7x slower, as each
     /// pixel whose stencil straddles two slabs is visited twice and the kernel is bound by instructions, not memory.
     /// </summary>
     public static int SlabPlanes(int box, int volumeGroups, int threads)

@@ -7,11 +7,15 @@ using SweepLab.Engine.Schedules;
 
 namespace SweepLab.Engine;
 
-// The steps of one online-EM iteration, in the order RunGroup calls them (PlanIteration, BackprojectBatch, CompleteIteration), each named after what it does and documented
-// with the knobs that reach it (search a knob's key, e.g. noise_update, to find its step). Steps that decide something
-// without the device are internal static functions, tested alone (tests/SweepLab.Engine.Tests/Steps).
+// The steps of one online-EM iteration, in the order RunGroup calls them (PlanIteration, BackprojectBatch,
+// CompleteIteration), each named after what it does and documented with the knobs that reach it (search a knob's key,
+// e.g. noise_update, to find its step). Steps that decide something without the device are internal static functions,
+// tested alone (tests/SweepLab.Engine.Tests/Steps).
 public sealed partial class ClassificationEngine
 {
+    /// <summary>The group's weight matrix for <see cref="BackprojectBatch"/>, kept between iterations (batch x all runs' classes).</summary>
+    private float[] _groupWeights = [];
+
     /// <summary>A run's posteriors for this iteration's batch: what its M-step backprojects and its metrics describe.</summary>
     private sealed record RunPosteriors(IterationPlan Plan, double[] Posteriors, double[] Ess, float[] Weights);
 
@@ -55,12 +59,13 @@ public sealed partial class ClassificationEngine
     private void BackprojectBatch(int[] batch, IReadOnlyList<RunState> runs, IReadOnlyList<RunPosteriors> steps)
     {
         int b = batch.Length, v = runs.Sum(r => r.K);
-        var weights = new float[(long)b * v];
+        if (_groupWeights.Length < (long)b * v) _groupWeights = new float[(long)b * v];
+        var weights = _groupWeights.AsSpan(0, b * v);
         int column = 0;
         for (int r = 0; r < runs.Count; r++)
         {
             int k = runs[r].K;
-            for (int i = 0; i < b; i++) steps[r].Weights.AsSpan(i * k, k).CopyTo(weights.AsSpan(i * v + column, k));
+            for (int i = 0; i < b; i++) steps[r].Weights.AsSpan(i * k, k).CopyTo(weights.Slice(i * v + column, k));
             column += k;
         }
         _kernels.BackprojectMany(batch, weights, runs.Select(r => r.BatchSums).ToList());
