@@ -306,9 +306,8 @@ public sealed partial class ClassificationKernels : IDisposable
     /// </summary>
     public long ScratchVolumes(int volumes, int runVolumes, int batchSize)
     {
-        long bytesPerVolume = 12L * Box * Box * Box;
+        if (_device.IsCpu) return SlabLaunchSize(Math.Max(1, volumes));
         long budget = Math.Min(PartialBudgetBytes, _device.MaxBufferBytes);
-        if (_device.IsCpu) return Math.Max(1, Math.Min(Math.Min(volumes, SlabLaunchVolumes), budget / bytesPerVolume));
         int g = DefaultPartialCount(batchSize);
         return g * Math.Max(1, Math.Min(runVolumes, budget / (g * 8L * Box * Box * Box)));
     }
@@ -428,17 +427,12 @@ public sealed partial class ClassificationKernels : IDisposable
     {
         int b = batch.Length;
         int voxels = Box * Box * Box;
-        long bytesPerVolume = (long)voxels * 3 * sizeof(float);
-        long budget = Math.Min(PartialBudgetBytes, _device.MaxBufferBytes);
-        if (budget < bytesPerVolume)
-            throw new ArgumentException(
-                $"one accumulation volume of {Box}^3 needs {bytesPerVolume / (1024.0 * 1024):0.#} MiB, over the {budget / (1024.0 * 1024):0.#} MiB backprojection budget", nameof(sums));
-        int vg = (int)Math.Min(Math.Min(budget / bytesPerVolume, v), SlabLaunchVolumes);
+        int vg = SlabLaunchSize(v);
         var passes = b > 0 ? PlanPasses(batch, partialCount: null) : [];
         ArrayView<int> entries = b > 0 ? _entries.Upload(_hostEntries.AsSpan(0, 2 * b)) : default;
         ArrayView<float> w = b > 0 ? _weights.Upload(weights) : default;
-        ArrayView<float> accumulatedNumerator = _partialNumerator.Get((long)Math.Max(1, vg) * voxels * 2);
-        ArrayView<float> accumulatedDenominator = _partialDenominator.Get((long)Math.Max(1, vg) * voxels);
+        ArrayView<float> accumulatedNumerator = _partialNumerator.Get((long)vg * voxels * 2);
+        ArrayView<float> accumulatedDenominator = _partialDenominator.Get((long)vg * voxels);
         int rowCount = (int)(_rows!.Length / 4);
         for (int start = 0; start < v; start += vg)
         {
@@ -471,6 +465,20 @@ public sealed partial class ClassificationKernels : IDisposable
             }
         }
         _accelerator.Synchronize();
+    }
+
+    /// <summary>
+    /// Volumes one slab launch accumulates: at most <see cref="SlabLaunchVolumes"/> and what <see cref="PartialBudgetBytes"/>
+    /// holds (12 B per voxel), at least one (0 volumes still plan one, so the scratch is never empty).
+    /// </summary>
+    private int SlabLaunchSize(int volumes)
+    {
+        long bytesPerVolume = 12L * Box * Box * Box;
+        long budget = Math.Min(PartialBudgetBytes, _device.MaxBufferBytes);
+        if (budget < bytesPerVolume)
+            throw new ArgumentException(
+                $"one accumulation volume of {Box}^3 needs {bytesPerVolume / (1024.0 * 1024):0.#} MiB, over the {budget / (1024.0 * 1024):0.#} MiB backprojection budget");
+        return (int)Math.Max(1, Math.Min(Math.Min(budget / bytesPerVolume, volumes), SlabLaunchVolumes));
     }
 
     /// <summary>
