@@ -136,6 +136,31 @@ public class FftTests
     }
 
     [Theory]
+    [InlineData(58, 58, 58, 2)] // the engine's mask transform at 8 A from 64 px (2 x 29: a generic radix)
+    [InlineData(9, 8, 10, 3)]   // uneven shares
+    [InlineData(5, 59, 6, 4)]   // Bluestein in the middle axis
+    [InlineData(61, 7, 3, 7)]   // Bluestein along z, as many shares as rows
+    public void Split_3d_transform_gives_the_serial_bits(int nz, int ny, int nx, int parts)
+    {
+        var x = TestData.ComplexArray(nz * ny * nx, 29);
+        foreach (bool inverse in new[] { false, true })
+        {
+            var serial = (Complex[])x.Clone();
+            Fft.Transform3D(serial, nz, ny, nx, inverse, parts: 1);
+            var split = (Complex[])x.Clone();
+            Fft.Transform3D(split, nz, ny, nx, inverse, parts);
+            for (int i = 0; i < x.Length; i++)
+                Assert.True(serial[i] == split[i], $"element {i} ({(inverse ? "inverse" : "forward")}): {split[i]} split into {parts}, {serial[i]} serial");
+        }
+        // Big enough that the public entry point splits on a machine with more than one core: the same bits again.
+        var serialForward = (Complex[])x.Clone();
+        Fft.Transform3D(serialForward, nz, ny, nx, inverse: false, parts: 1);
+        var auto = (Complex[])x.Clone();
+        Fft.Forward3D(auto, nz, ny, nx);
+        Assert.Equal(serialForward, auto);
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(1, 6)]
     [InlineData(5, 1)]
