@@ -270,14 +270,16 @@ public sealed partial class ClassificationEngine
     /// The real-space step of new maps: each multiplied by <paramref name="factor"/> (solvent mask and gridding
     /// correction), then, with a focus mask given with the data (classify --focus-mask, the dataset's focus_mask),
     /// focused (<see cref="EmSteps.FocusClassDifferences"/>, weighted by the class priors), in one pass per map: one
-    /// inverse and one forward transform per class whether focused or not.
+    /// inverse and one forward transform per class whether focused or not (per two classes without a focus mask).
     /// </summary>
     private void MaskMaps(IReadOnlyList<float[]> maps, ReadOnlySpan<float> factor, IReadOnlyList<double> classWeights)
     {
         int m = _kernels.Box;
         if (_input.FocusMask is not { } focus)
         {
-            foreach (var map in maps) VolumeOperations.ApplyRealSpaceMask(map, m, factor);
+            // Two maps per transform (half the host FFT work); an odd one alone.
+            for (int k = 0; k + 1 < maps.Count; k += 2) VolumeOperations.ApplyRealSpaceMask(maps[k], maps[k + 1], m, factor);
+            if (maps.Count % 2 == 1) VolumeOperations.ApplyRealSpaceMask(maps[^1], m, factor);
             return;
         }
         int voxels = m * m * m;

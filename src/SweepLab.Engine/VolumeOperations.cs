@@ -62,6 +62,33 @@ public static class VolumeOperations
     }
 
     /// <summary>
+    /// <see cref="ApplyRealSpaceMask(Span{float}, int, ReadOnlySpan{float})"/> of two maps with one complex transform
+    /// each way (<see cref="FourierVolume.ToRealSpacePair"/>, <see cref="FourierVolume.FromRealSpacePair"/>): half the
+    /// transform work of two calls, the same maps but for rounding (a map's transform is Hermitian but for rounding).
+    /// </summary>
+    public static void ApplyRealSpaceMask(Span<float> first, Span<float> second, int m, ReadOnlySpan<float> mask)
+    {
+        int voxels = m * m * m;
+        var rented = ArrayPool<float>.Shared.Rent(2 * voxels);
+        try
+        {
+            var a = rented.AsSpan(0, voxels);
+            var b = rented.AsSpan(voxels, voxels);
+            FourierVolume.ToRealSpacePair(first, second, m, m, a, b);
+            for (int i = 0; i < voxels; i++)
+            {
+                a[i] *= mask[i];
+                b[i] *= mask[i];
+            }
+            FourierVolume.FromRealSpacePair(a, b, m, m, first, second);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
     /// A real-space mask on the particles' box (N^3) resampled to the cropped box (M^3) by Fourier cropping, as the maps
     /// are, then clamped to [0, 1] (the crop rings a hard edge).
     /// </summary>

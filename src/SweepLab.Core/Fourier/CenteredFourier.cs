@@ -60,32 +60,51 @@ public static class CenteredFourier
     }
 
     /// <summary>Unnormalised 3D DFT of an n^3 volume [z][y][x] whose origin is voxel (n/2, n/2, n/2); output [kz][ky][kx].</summary>
-    public static void FromVolume(ReadOnlySpan<float> volume, int n, Span<Complex> output)
+    public static void FromVolume(ReadOnlySpan<float> volume, int n, Span<Complex> output) => FromVolumes(volume, ReadOnlySpan<float>.Empty, n, output);
+
+    /// <summary>
+    /// <see cref="FromVolume"/> of <paramref name="real"/> + i <paramref name="imaginary"/> (empty: 0): one complex
+    /// transform carries two real maps, which <see cref="FourierVolume.FromRealSpacePair"/> separates by symmetry.
+    /// </summary>
+    public static void FromVolumes(ReadOnlySpan<float> real, ReadOnlySpan<float> imaginary, int n, Span<Complex> output)
     {
         CheckBox(n);
         long total = (long)n * n * n;
-        if (volume.Length != total) throw new ArgumentException($"volume holds {volume.Length} elements; {n}^3 expected", nameof(volume));
+        if (real.Length != total) throw new ArgumentException($"volume holds {real.Length} elements; {n}^3 expected", nameof(real));
+        if (!imaginary.IsEmpty && imaginary.Length != total) throw new ArgumentException($"volume holds {imaginary.Length} elements; {n}^3 expected", nameof(imaginary));
         if (output.Length != total) throw new ArgumentException($"output holds {output.Length} elements; {n}^3 expected", nameof(output));
         int c = n / 2;
+        bool pair = !imaginary.IsEmpty;
         for (int z = 0; z < n; z++)
         {
             for (int y = 0; y < n; y++)
             {
-                var src = volume.Slice(((z + c) % n * n + (y + c) % n) * n, n);
+                // Output x takes input (x + c) mod n: the row's second part, then its first.
+                int row = ((z + c) % n * n + (y + c) % n) * n;
+                var src = real.Slice(row, n);
                 var dst = output.Slice((z * n + y) * n, n);
-                for (int x = 0; x < n; x++) dst[x] = new Complex(src[(x + c) % n], 0);
+                var srcIm = pair ? imaginary.Slice(row, n) : ReadOnlySpan<float>.Empty;
+                for (int x = 0, from = c; x < n; x++, from = from + 1 == n ? 0 : from + 1)
+                    dst[x] = new Complex(src[from], pair ? srcIm[from] : 0);
             }
         }
         Fft.Forward3D(output, n, n, n);
     }
 
     /// <summary>Inverse of <see cref="FromVolume"/>: real part of the normalised inverse DFT, origin back at n/2.</summary>
-    public static void ToVolume(ReadOnlySpan<Complex> transform, int n, Span<float> volume)
+    public static void ToVolume(ReadOnlySpan<Complex> transform, int n, Span<float> volume) => ToVolumes(transform, n, volume, Span<float>.Empty);
+
+    /// <summary>
+    /// <see cref="ToVolume"/> keeping the imaginary part too, in <paramref name="imaginary"/> (empty: dropped): the
+    /// inverse of F1 + i F2 for two Hermitian transforms holds both real maps.
+    /// </summary>
+    public static void ToVolumes(ReadOnlySpan<Complex> transform, int n, Span<float> real, Span<float> imaginary)
     {
         CheckBox(n);
         int total = checked(n * n * n);
         if (transform.Length != total) throw new ArgumentException($"transform holds {transform.Length} elements; {n}^3 expected", nameof(transform));
-        if (volume.Length != total) throw new ArgumentException($"volume holds {volume.Length} elements; {n}^3 expected", nameof(volume));
+        if (real.Length != total) throw new ArgumentException($"volume holds {real.Length} elements; {n}^3 expected", nameof(real));
+        if (!imaginary.IsEmpty && imaginary.Length != total) throw new ArgumentException($"volume holds {imaginary.Length} elements; {n}^3 expected", nameof(imaginary));
         var rented = ArrayPool<Complex>.Shared.Rent(total);
         try
         {
@@ -93,13 +112,19 @@ public static class CenteredFourier
             transform.CopyTo(work);
             Fft.Inverse3D(work, n, n, n);
             int c = n / 2;
+            bool pair = !imaginary.IsEmpty;
             for (int z = 0; z < n; z++)
             {
                 for (int y = 0; y < n; y++)
                 {
                     var src = work.Slice(((z - c + n) % n * n + (y - c + n) % n) * n, n);
-                    var dst = volume.Slice((z * n + y) * n, n);
-                    for (int x = 0; x < n; x++) dst[x] = (float)src[(x - c + n) % n].Real;
+                    int row = (z * n + y) * n;
+                    var dst = real.Slice(row, n);
+                    int first = (n - c) % n; // output x reads (x - c) mod n
+                    for (int x = 0, from = first; x < n; x++, from = from + 1 == n ? 0 : from + 1) dst[x] = (float)src[from].Real;
+                    if (!pair) continue;
+                    var dstIm = imaginary.Slice(row, n);
+                    for (int x = 0, from = first; x < n; x++, from = from + 1 == n ? 0 : from + 1) dstIm[x] = (float)src[from].Imaginary;
                 }
             }
         }

@@ -79,6 +79,98 @@ public static class FourierVolume
         }
     }
 
+    /// <summary>
+    /// <see cref="FromRealSpace(ReadOnlySpan{float}, int, int, Span{float})"/> of two real maps with one complex
+    /// transform (half the work of two calls): G = FFT(a + i b), then A(k) = (G(k) + conj G(-k)) / 2 and
+    /// B(k) = (G(k) - conj G(-k)) / 2i, exact but for rounding.
+    /// </summary>
+    public static void FromRealSpacePair(ReadOnlySpan<float> first, ReadOnlySpan<float> second, int n, int m, Span<float> firstResult, Span<float> secondResult)
+    {
+        if (first.Length != n * n * n || second.Length != n * n * n)
+            throw new ArgumentException($"volumes hold {first.Length} and {second.Length} voxels; {n}^3 expected", nameof(first));
+        if (firstResult.Length != 2 * m * m * m || secondResult.Length != 2 * m * m * m)
+            throw new ArgumentException($"results hold {firstResult.Length} and {secondResult.Length} floats; 2 x {m}^3 expected", nameof(firstResult));
+        var rented = ArrayPool<Complex>.Shared.Rent(n * n * n);
+        try
+        {
+            var transform = rented.AsSpan(0, n * n * n);
+            CenteredFourier.FromVolumes(first, second, n, transform);
+            var full = FullIndices(m, n);
+            var mates = MateIndices(m, n);
+            for (int i = 0; i < full.Length; i++)
+            {
+                int t = full[i];
+                if (t < 0)
+                {
+                    firstResult[2 * i] = firstResult[2 * i + 1] = secondResult[2 * i] = secondResult[2 * i + 1] = 0;
+                    continue;
+                }
+                var g = transform[t];
+                var h = Complex.Conjugate(transform[mates[i]]);
+                firstResult[2 * i] = (float)(0.5 * (g.Real + h.Real));
+                firstResult[2 * i + 1] = (float)(0.5 * (g.Imaginary + h.Imaginary));
+                secondResult[2 * i] = (float)(0.5 * (g.Imaginary - h.Imaginary));
+                secondResult[2 * i + 1] = (float)(0.5 * (h.Real - g.Real));
+            }
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ToRealSpace(ReadOnlySpan{float}, int, int, Span{float})"/> of two transforms with one complex
+    /// inverse (half the transform work of two calls). The real part of an inverse is the inverse of the transform's
+    /// Hermitian part H(k) = (F(k) + conj F(-k)) / 2, which is real; so the inverse of H1 + i H2 holds the first map in
+    /// its real part and the second in its imaginary part, exact but for rounding whether or not the transforms are
+    /// Hermitian (a cropped cube's -M/2 planes have no mates).
+    /// </summary>
+    public static void ToRealSpacePair(ReadOnlySpan<float> first, ReadOnlySpan<float> second, int m, int n, Span<float> firstVolume, Span<float> secondVolume)
+    {
+        if (first.Length != 2 * m * m * m || second.Length != 2 * m * m * m)
+            throw new ArgumentException($"transforms hold {first.Length} and {second.Length} floats; 2 x {m}^3 expected", nameof(first));
+        if (firstVolume.Length != n * n * n || secondVolume.Length != n * n * n)
+            throw new ArgumentException($"volumes hold {firstVolume.Length} and {secondVolume.Length} voxels; {n}^3 expected", nameof(firstVolume));
+        int total = n * n * n;
+        var rented = ArrayPool<Complex>.Shared.Rent(2 * total);
+        try
+        {
+            var one = rented.AsSpan(0, total);
+            var two = rented.AsSpan(total, total);
+            one.Clear();
+            two.Clear();
+            var full = FullIndices(m, n);
+            for (int i = 0; i < full.Length; i++)
+            {
+                if (full[i] < 0) continue;
+                one[full[i]] = new Complex(first[2 * i], first[2 * i + 1]);
+                two[full[i]] = new Complex(second[2 * i], second[2 * i + 1]);
+            }
+            // H1 + i H2 into the first buffer, each mate pair (t, -t) written once from both old values.
+            for (int kz = 0; kz < n; kz++)
+            for (int ky = 0; ky < n; ky++)
+            {
+                int row = (kz * n + ky) * n, mateRow = ((n - kz) % n * n + (n - ky) % n) * n;
+                for (int kx = 0; kx < n; kx++)
+                {
+                    int t = row + kx, mate = mateRow + (kx == 0 ? 0 : n - kx);
+                    if (mate < t) continue;
+                    Complex a = one[t], aMate = one[mate], b = two[t], bMate = two[mate];
+                    Complex h1 = 0.5 * (a + Complex.Conjugate(aMate)), h2 = 0.5 * (b + Complex.Conjugate(bMate));
+                    one[t] = h1 + Complex.ImaginaryOne * h2;
+                    // At the mate: H1(-k) = conj H1(k), H2(-k) = conj H2(k).
+                    one[mate] = Complex.Conjugate(h1) + Complex.ImaginaryOne * Complex.Conjugate(h2);
+                }
+            }
+            CenteredFourier.ToVolumes(one, n, firstVolume, secondVolume);
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(rented);
+        }
+    }
+
     /// <summary>A cached index table with the box sizes it is for; one reference, so a reader on another thread sees a whole entry.</summary>
     private sealed record IndexTable(int M, int N, int[] Indices);
 
@@ -94,6 +186,26 @@ public static class FourierVolume
         var full = ComputeFullIndices(m, n);
         _fullIndices = new IndexTable(m, n, full);
         return full;
+    }
+
+    private static IndexTable? _mateIndices;
+
+    /// <summary>For each voxel of the centred M^3 cube that N holds, the unshifted N^3 index of its mate -k (cached as <see cref="FullIndices"/>).</summary>
+    private static int[] MateIndices(int m, int n)
+    {
+        if (_mateIndices is { } cached && cached.M == m && cached.N == n) return cached.Indices;
+        var full = FullIndices(m, n);
+        var mates = new int[full.Length];
+        int nn = n * n;
+        for (int i = 0; i < full.Length; i++)
+        {
+            int t = full[i];
+            if (t < 0) { mates[i] = -1; continue; }
+            int kz = t / nn, ky = t / n % n, kx = t % n;
+            mates[i] = ((n - kz) % n * n + (n - ky) % n) * n + (n - kx) % n;
+        }
+        _mateIndices = new IndexTable(m, n, mates);
+        return mates;
     }
 
     private static int[] ComputeFullIndices(int m, int n)
