@@ -7,6 +7,7 @@ namespace SweepLab.Compute.Kernels;
 /// <summary>Device reader over an ILGPU view.</summary>
 internal readonly struct ViewFloatReader(ArrayView<float> view) : IFloatReader
 {
+    // Reading each corner's complex value as one 8-byte element measured slower on PoCL (residual K = 8 152 -> 170 ms).
     public float Read(int index) => view[index];
 }
 
@@ -14,11 +15,15 @@ internal readonly struct ViewFloatReader(ArrayView<float> view) : IFloatReader
 internal readonly struct ViewVoxelAccumulator(ArrayView<float> numerators, ArrayView<float> denominators, int volumeOffsetVoxels)
     : IVoxelAccumulator
 {
+    // The complex numerator as one 8-byte element: PoCL adds it with one 2-wide load, add and store. Kernel bench,
+    // three interleaved runs each: backprojection of 8 volumes 201-219 ms per pass against 226-238 ms as two floats.
+    private readonly ArrayView<Complex32> _pairs = numerators.Cast<Complex32>();
+
     public void Add(int voxel, float numeratorRe, float numeratorIm, float denominator)
     {
         int v = volumeOffsetVoxels + voxel;
-        numerators[2 * v] += numeratorRe;
-        numerators[2 * v + 1] += numeratorIm;
+        var pair = _pairs[v];
+        _pairs[v] = new Complex32(pair.Re + numeratorRe, pair.Im + numeratorIm);
         denominators[v] += denominator;
     }
 }
