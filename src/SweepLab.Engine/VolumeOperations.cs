@@ -64,7 +64,7 @@ public static class VolumeOperations
     /// <summary>
     /// <see cref="ApplyRealSpaceMask(Span{float}, int, ReadOnlySpan{float})"/> of two maps with one complex transform
     /// each way (<see cref="FourierVolume.ToRealSpacePair"/>, <see cref="FourierVolume.FromRealSpacePair"/>): half the
-    /// transform work of two calls, the same maps but for rounding (a map's transform is Hermitian but for rounding).
+    /// transform work of two calls, the same maps but for rounding (tested). The engine masks its class maps two by two.
     /// </summary>
     public static void ApplyRealSpaceMask(Span<float> first, Span<float> second, int m, ReadOnlySpan<float> mask)
     {

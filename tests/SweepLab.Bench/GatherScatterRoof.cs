@@ -36,6 +36,9 @@ public static class GatherScatterRoof
     private const int GridVoxels = Grid * Grid * Grid;
     private const float Half = Box / 2;
 
+    /// <summary>The grid's centre (DC) voxel, which every slice passes: its sums are the scatter's checksum.</summary>
+    private const int CentreVoxel = ((Box / 2 * Grid) + Box / 2) * Grid + Box / 2;
+
     /// <summary>Poses (9 floats per particle, RELION's A) and the kept pixels inside the roof's radius, a multiple of 8.</summary>
     public sealed record Geometry(float[] Rotations, int Particles, float[] Kx, float[] Ky)
     {
@@ -228,7 +231,7 @@ public static class GatherScatterRoof
                     }
                 }
             }
-            return num[2 * (GridVoxels / 2)] + den[GridVoxels / 2];
+            return num[2 * CentreVoxel] + den[CentreVoxel];
         }
     }
 
@@ -266,7 +269,7 @@ public static class GatherScatterRoof
                     }
                 }
             }
-            return num[2 * (GridVoxels / 2)] + den[GridVoxels / 2];
+            return num[2 * CentreVoxel] + den[CentreVoxel];
         }
     }
 

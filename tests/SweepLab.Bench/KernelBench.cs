@@ -95,13 +95,13 @@ public static class KernelBench
                 string per = $", {g} volumes per stencil";
                 if (GatherScatterRoof.VectorGatherAvailable)
                     cases.Add(new BenchCase($"{GatherRoofPrefix} (AVX2 gathers{per})", () => BenchSink.Value = GatherScatterRoof.GatherVector(geometry, roofVolumes, g),
-                        Flops: 0, Bytes: 0, Volumes: -g, Evaluations: geometry.Evaluations(g)));
+                        Flops: 0, Bytes: 0, Volumes: 0, Evaluations: geometry.Evaluations(g), RoofVolumesPerStencil: g));
                 cases.Add(new BenchCase($"{GatherRoofPrefix} (scalar{per})", () => BenchSink.Value = GatherScatterRoof.GatherScalar(geometry, roofVolumes, g),
-                    Flops: 0, Bytes: 0, Volumes: -g, Evaluations: geometry.Evaluations(g)));
+                    Flops: 0, Bytes: 0, Volumes: 0, Evaluations: geometry.Evaluations(g), RoofVolumesPerStencil: g));
                 cases.Add(new BenchCase($"{ScatterRoofPrefix} (scalar{per})", () => BenchSink.Value = GatherScatterRoof.Scatter(geometry, roofBlocks, g),
-                    Flops: 0, Bytes: 0, Volumes: -g, Evaluations: geometry.Evaluations(g)));
+                    Flops: 0, Bytes: 0, Volumes: 0, Evaluations: geometry.Evaluations(g), RoofVolumesPerStencil: g));
                 cases.Add(new BenchCase($"{ScatterRoofPrefix} (complex pairs{per})", () => BenchSink.Value = GatherScatterRoof.ScatterPairs(geometry, roofBlocks, g),
-                    Flops: 0, Bytes: 0, Volumes: -g, Evaluations: geometry.Evaluations(g)));
+                    Flops: 0, Bytes: 0, Volumes: 0, Evaluations: geometry.Evaluations(g), RoofVolumesPerStencil: g));
             }
 
             // The reference streams arrays the size of the uploaded particle data (pixels + CTF table).
@@ -154,7 +154,7 @@ public static class KernelBench
         // the roof with as many volumes per stencil as the kernel shares (min(K, 4)).
         bool IsGather(BenchCase c) => c.Name.StartsWith("residual", StringComparison.Ordinal);
         double AccessRoof(BenchCase c) => (IsGather(c) ? gatherRoofs : scatterRoofs)
-            .Where(r => -r.Volumes == Math.Min(c.Volumes, GatherScatterRoof.Volumes)).Max(Rate);
+            .Where(r => r.RoofVolumesPerStencil == Math.Min(c.Volumes, GatherScatterRoof.Volumes)).Max(Rate);
         double AccessFraction(BenchCase c) => Rate(c) / AccessRoof(c);
 
         var rows = new List<string[]>();
@@ -182,7 +182,7 @@ public static class KernelBench
         report.Note(Section, $"{n} particles, box {BenchWorkspace.BoxPixels} cropped to {m} at {BenchWorkspace.TargetResolutionAngstrom} A: {pixels} kept Fourier pixels per particle ({inside} inside the slice radius M/2 - 1); all particles in one batch; backprojection with soft weights 1/K (every pair splatted); device {device}.");
         report.Note(Section, $"Flops per pixel-volume: residual {ResidualFlopsPerPixelVolume} (complex trilinear gather 38, weighted squared residual 9) + {ResidualFlopsPerPixelGroup} per pixel per group of 4 volumes (rotation, stencil, corner weights); backprojection {BackprojectFlopsPerPixelVolume} (rotation 9, weighting 4, one trilinear splat of 73; the Hermitian mate is added per voxel in the reduction, not counted). An FMA counts 2 flops.");
         report.Note(Section, "GB/s counts only streamed bytes (particle pixels 8 B + CTF 4 B per pixel, per pass; backprojection also its scratch volumes); the volume gathers/splats run from cache and are not counted. Roofline = min(C# FMA peak, intensity x C# stream bandwidth), the C# loops run over arrays the size of the uploaded particle data in the same process.");
-        report.Note(Section, $"Gather/scatter roof: plain C# over the same poses and pixels (cut to radius {GatherScatterRoof.Box / 2 - 1}), on 2 or 4 volumes of a {GatherScatterRoof.Box + 2}^3 grid per stencil that stay in each core's L2 ({report.Machine.L2BytesPerCore >> 10} KiB): per pixel the rotation and stencil once, then per volume 8 complex corners read and interpolated (gather; AVX2 gathers over 8 pixels, and scalar) or a complex value and a weight added into 8 corners of the core's own volumes (scatter; scalar, and the complex pair as one 8-byte add; .NET exposes no scatter instruction). One evaluation = one pixel of one volume, the kernels' unit; the residual kernel is set against the faster gather roof, backprojection against the faster scatter roof, each with as many volumes per stencil as the kernel shares (2 at K = 2, 4 at K = 8). The kernels' volumes are larger than L2, so the roof is an upper bound for them.");
+        report.Note(Section, $"Gather/scatter roof: plain C# over the same poses and pixels (cut to radius {GatherScatterRoof.Box / 2 - 1}), on 2 or 4 volumes of a {GatherScatterRoof.Box + 2}^3 grid per stencil that stay in each core's L2 ({report.Machine.L2BytesPerCore >> 10} KiB): per pixel the rotation and stencil once, then per volume 8 complex corners read and interpolated (gather; AVX2 gathers over 8 pixels, and scalar) or a complex value and a weight added into 8 corners of the core's own volumes (scatter; scalar, and the complex pair as one 8-byte add; .NET exposes no scatter instruction). One evaluation = one pixel of one volume, the kernels' unit; the residual kernel is set against the faster gather roof, backprojection against the faster scatter roof, each with as many volumes per stencil as the kernel shares (2 at K = 2, 4 at K = 8). It is the fastest plain C# written here for the access pattern, not a proven bound: backprojection of 8 volumes has matched or passed the scatter roof (which varied up to 2x from one process to the next on this 2-vCPU machine), so there the roof says only that the kernel runs at the C# reference's speed; counting stores instead (8 complex pairs and 8 weights per pixel-volume, one store per cycle per core) bounds the splat at about 0.33 G/s on 2 cores at 2.6 GHz.");
         report.Note(Section, $"Timing: {how}.");
         report.Note(Section, "No ILGPU streaming-loop reference: the device's accelerator is internal to SweepLab.Compute, so the bench cannot launch its own kernel on it without a src change (DESIGN.md measured ILGPU-on-PoCL at 53 GFLOP/s against 52 for the C# loop on an E-step-like stream).");
 
@@ -191,7 +191,7 @@ public static class KernelBench
         var backproject = kernelCases.Where(c => c.Name.StartsWith("backproject", StringComparison.Ordinal)).MaxBy(c => c.Volumes)!;
         double residualEvaluations = (double)n * residual.Volumes * inside / timings[residual.Name].MedianSeconds;
         double splatUpdates = (double)n * backproject.Volumes * inside * 16 / timings[backproject.Name].MedianSeconds;
-        report.Note(Section, $"Why the kernels sit far below the roof: they are bound by irregular memory access and the scalar work around each access (one work item per group: PoCL cannot vectorise across work items), not by flops or streaming. The residual kernel makes 16 scattered volume loads per pixel-volume ({residualEvaluations / 1e9:0.00} G evaluations/s = {16 * residualEvaluations / 1e9:0.0} G loads/s on {Environment.ProcessorCount} cores at {residual.Name}); backprojection makes 16 corner read-modify-writes of 3 floats per pixel-volume ({splatUpdates / 1e9:0.00} G/s at {backproject.Name}); on CPU devices each work item owns a z-slab of a group of 4 volumes (two or more slabs per volume, {12.0 * m * m * m / 1048576:0.0} MiB per volume, against a {report.Machine.L2BytesPerCore >> 10} KiB L2), sharing each pixel's rotation and stencil among the 4, one work item per group, so PoCL cannot vectorise it. Cache-sized slabs (4-12 planes of one volume at box 94) measured 1.2-1.7x slower than two per volume: per pixel-volume the scalar work (about 25 ns: rotation, stencil, eight corner updates) bounds it, not the memory. Candidates to close the gap (not measured here): score and splat more volumes per stencil (groups of 8-16 instead of 4), store and splat Hermitian half volumes, and vectorise along a particle's pixels with 64-bit complex gathers.");
+        report.Note(Section, $"Why the kernels sit far below the roof: they are bound by irregular memory access and the scalar work around each access (one work item per group: PoCL cannot vectorise across work items), not by flops or streaming. The residual kernel makes 16 scattered volume loads per pixel-volume ({residualEvaluations / 1e9:0.00} G evaluations/s = {16 * residualEvaluations / 1e9:0.0} G loads/s on {Environment.ProcessorCount} cores at {residual.Name}); backprojection makes 16 corner read-modify-writes of 3 floats per pixel-volume ({splatUpdates / 1e9:0.00} G/s at {backproject.Name}); on CPU devices each work item owns a z-slab of a group of 4 volumes (two or more slabs per volume, {12.0 * m * m * m / 1048576:0.0} MiB per volume, against a {report.Machine.L2BytesPerCore >> 10} KiB L2), sharing each pixel's rotation and stencil among the 4, one work item per group, so PoCL cannot vectorise it. Cache-sized slabs (4-12 planes of one volume at box 94) measured 1.2-1.7x slower than two per volume: per pixel-volume the scalar work (about 25 ns: rotation, stencil, eight corner updates) bounds it, not the memory. Backprojection adds each complex numerator as one 8-byte element (a 2-wide load, add and store on PoCL). Tried and dropped (2026-12-08): a loop-free residual kernel, one work item per (pixel, entry, group of 4 volumes) writing per-pixel terms that a second kernel sums, which PoCL did vectorise over the work group's pixels (AVX-512 gathers) but which measured slower (K = 2 62 -> 72 ms, K = 8 155 -> 175-190 ms); and reading each corner's complex value as one 8-byte element in the residual kernel (K = 8 152 -> 170 ms). Candidates left: score and splat more volumes per stencil (groups of 8-16 instead of 4) and store and splat Hermitian half volumes.");
         var worst = kernelCases.MinBy(c => Gflops(c) / Math.Min(peak, c.Flops / c.Bytes * bandwidth))!;
         double worstFraction = Gflops(worst) / Math.Min(peak, worst.Flops / worst.Bytes * bandwidth);
         string all = string.Join(", ", kernelCases.Select(c => $"{c.Name} {100 * Gflops(c) / Math.Min(peak, c.Flops / c.Bytes * bandwidth):0}%"));
@@ -208,10 +208,10 @@ public static class KernelBench
 }
 
 /// <summary>One benchmarked action with the work it does, for rates.</summary>
-/// <remarks><paramref name="Evaluations"/>: pixel-volume evaluations (interpolations or splats), the unit of the
-/// gather/scatter roof. <paramref name="Volumes"/>: the kernel's volume count, or minus the volumes per stencil of a
-/// gather/scatter roof case (0 for the FMA roofs).</remarks>
-public sealed record BenchCase(string Name, Action Action, double Flops, double Bytes, int Volumes, double Evaluations = 0);
+/// <remarks><paramref name="Volumes"/>: a kernel's volume count (0 for the reference loops).
+/// <paramref name="Evaluations"/>: pixel-volume evaluations (interpolations or splats), the unit of the gather/scatter
+/// roof. <paramref name="RoofVolumesPerStencil"/>: for a gather/scatter roof case, the volumes sharing each stencil.</remarks>
+public sealed record BenchCase(string Name, Action Action, double Flops, double Bytes, int Volumes, double Evaluations = 0, int RoofVolumesPerStencil = 0);
 
 /// <summary>Where benchmarked results go so the JIT cannot drop the work that made them.</summary>
 public static class BenchSink
