@@ -69,15 +69,19 @@ public static class SweepBench
         int m = kernels.Box, k = 2;
         long voxels = (long)m * m * m;
         long setHostBytes = set.DataBytes, setDeviceBytes = (long)n * set.PixelCount * 12;
-        // Per class volume: device volume stack 8 B/voxel, running and batch sums 12 + 12, final-E-step stack 8;
-        // host map 8 and the per-iteration download 8.
-        long perVolumeBytes = 56 * voxels;
+        // Per class volume (ClassificationEngine.RunState): the shared device volume stack 8 B/voxel, running and batch
+        // sums 12 + 12, the reconstruction stack 8; host map 8, the spare map the next one is built in 8, and the
+        // per-iteration download 8. Per run: the solvent mask and the gridding factor, 4 + 4. (Until 2026-12-08 the
+        // prediction counted 56 B per class volume, a final-E-step stack that does not exist and neither the
+        // reconstruction stack nor the spare map nor the per-run arrays: the "unexplained" growth of about 500 MiB at
+        // 64 configurations.)
+        long perVolumeBytes = 64 * voxels, perRunBytes = 8 * voxels;
         long PartialBytes(int volumes) => kernels.ScratchVolumes(volumes, k, batchPerClass * k) * 12 * voxels;
-        long Predicted(int configs) => configs * k * perVolumeBytes + PartialBytes(configs * k);
+        long Predicted(int configs) => configs * (k * perVolumeBytes + perRunBytes) + PartialBytes(configs * k);
 
         report.Add(Section, "particle set (host copy)", setHostBytes / 1048576.0, "MiB", $"{n} particles x {set.PixelCount} pixels x 8 B");
         report.Add(Section, "particle set (device copy: pixels + CTF table)", setDeviceBytes / 1048576.0, "MiB", "PoCL device memory is host memory");
-        report.Add(Section, "per-run volume bytes (K=2)", k * perVolumeBytes / 1048576.0, "MiB", $"K x 56 B x {m}^3 voxels (device volumes, running and batch sums, final stack; host maps, downloads)");
+        report.Add(Section, "per-run volume bytes (K=2)", (k * perVolumeBytes + perRunBytes) / 1048576.0, "MiB", $"(K x 64 B + 8 B) x {m}^3 voxels (device volumes, running and batch sums, reconstruction; host maps, spare maps, downloads; per run the mask and gridding factor)");
         report.Add(Section, "noise/consensus statistics (once per set)", statisticsSeconds, "s", "shared by every configuration; not in the times below");
 
         var rows = new List<string[]>();
@@ -131,7 +135,7 @@ public static class SweepBench
             $"{separateAccuracies[0]:0.000} / {separateAccuracies[4]:0.000} / {separateAccuracies[^1]:0.000}"]);
         report.Table(Section, ["configs", "how", "wall s", "s per config", "peak RSS MiB", "predicted volume MiB", "accuracy min / median / max"], rows);
         report.Note(Section, $"{n} simulated particles (box {BenchWorkspace.BoxPixels} cropped to {m} at {BenchWorkspace.TargetResolutionAngstrom} A), K = 2, batch {batchPerClass} per class (10 O-EM iterations + 2 full batches); configurations: {SweepConfigs.Describe}.");
-        report.Note(Section, $"Particle set held once: {setHostBytes / 1048576.0:0.#} MiB on the host + {setDeviceBytes / 1048576.0:0.#} MiB on the device, shared by every configuration; each configuration adds {k * perVolumeBytes / 1048576.0:0.#} MiB of volumes, and the backprojection's scratch adds 12 B x {m}^3 per volume of one launch (CPU devices' slabs: at most {ClassificationKernels.SlabLaunchVolumes} volumes at a time; GPUs: private partial volumes per run), {kernels.ScratchVolumes(64 * k, k, batchPerClass * k)} volumes at 64 configurations ({kernels.PartialBudgetBytes >> 20} MiB budget).");
+        report.Note(Section, $"Particle set held once: {setHostBytes / 1048576.0:0.#} MiB on the host + {setDeviceBytes / 1048576.0:0.#} MiB on the device, shared by every configuration; each configuration adds {(k * perVolumeBytes + perRunBytes) / 1048576.0:0.#} MiB of volumes, and the backprojection's scratch adds 12 B x {m}^3 per volume of one launch (CPU devices' slabs: at most {ClassificationKernels.SlabLaunchVolumes} volumes at a time; GPUs: private partial volumes per run), {kernels.ScratchVolumes(64 * k, k, batchPerClass * k)} volumes at 64 configurations ({kernels.PartialBudgetBytes >> 20} MiB budget).");
         report.Note(Section, $"Noise and consensus statistics ({statisticsSeconds:0.00} s) are computed once per particle set and cached by the engine, so they are in none of the times; one-by-one runs here also share the uploaded set (separate processes would each pay reading, preprocessing and statistics again).");
 
         long volumeBytes = 8 * voxels;
