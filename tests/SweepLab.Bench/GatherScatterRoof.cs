@@ -198,10 +198,45 @@ public static class GatherScatterRoof
         return acc;
     }
 
+    /// <summary>How one corner's read-modify-write is done: three floats, or the complex pair as one 8-byte element.</summary>
+    private unsafe interface ICornerAdd
+    {
+        void Add(float* num, float* den, int voxel, float w, float xr, float xi, float c);
+    }
+
+    private readonly struct ScalarAdd : ICornerAdd
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Add(float* num, float* den, int voxel, float w, float xr, float xi, float c)
+        {
+            num[2 * voxel] += w * xr;
+            num[2 * voxel + 1] += w * xi;
+            den[voxel] += w * c;
+        }
+    }
+
+    private readonly struct PairAdd : ICornerAdd
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Add(float* num, float* den, int voxel, float w, float xr, float xi, float c)
+        {
+            ((System.Numerics.Vector2*)num)[voxel] += w * new System.Numerics.Vector2(xr, xi);
+            den[voxel] += w * c;
+        }
+    }
+
+    private static float ScatterShare(Geometry g, float[] block, int group, int first, int end) =>
+        ScatterShare<ScalarAdd>(g, block, group, first, end);
+
+    private static float ScatterPairShare(Geometry g, float[] block, int group, int first, int end) =>
+        ScatterShare<PairAdd>(g, block, group, first, end);
+
+    /// <summary>One core's share of the scatter pass (specialised per corner add by the JIT: no call per corner).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe float ScatterShare(Geometry g, float[] block, int group, int first, int end)
+    private static unsafe float ScatterShare<TAdd>(Geometry g, float[] block, int group, int first, int end) where TAdd : struct, ICornerAdd
     {
         const int dy = Grid, dz = Grid * Grid;
+        var add = default(TAdd);
         fixed (float* origin = block, kxs = g.Kx, kys = g.Ky, rot = g.Rotations)
         {
             float* num = Numerators(origin), den = num + NumeratorFloats;
@@ -220,72 +255,19 @@ public static class GatherScatterRoof
                     {
                         float* nv = num + 2 * v * GridVoxels;
                         float* dv = den + v * GridVoxels;
-                        Splat(nv, dv, voxel, ez * ey * ex, xr, xi, c);
-                        Splat(nv, dv, voxel + 1, ez * ey * fx, xr, xi, c);
-                        Splat(nv, dv, voxel + dy, ez * fy * ex, xr, xi, c);
-                        Splat(nv, dv, voxel + dy + 1, ez * fy * fx, xr, xi, c);
-                        Splat(nv, dv, voxel + dz, fz * ey * ex, xr, xi, c);
-                        Splat(nv, dv, voxel + dz + 1, fz * ey * fx, xr, xi, c);
-                        Splat(nv, dv, voxel + dz + dy, fz * fy * ex, xr, xi, c);
-                        Splat(nv, dv, voxel + dz + dy + 1, fz * fy * fx, xr, xi, c);
+                        add.Add(nv, dv, voxel, ez * ey * ex, xr, xi, c);
+                        add.Add(nv, dv, voxel + 1, ez * ey * fx, xr, xi, c);
+                        add.Add(nv, dv, voxel + dy, ez * fy * ex, xr, xi, c);
+                        add.Add(nv, dv, voxel + dy + 1, ez * fy * fx, xr, xi, c);
+                        add.Add(nv, dv, voxel + dz, fz * ey * ex, xr, xi, c);
+                        add.Add(nv, dv, voxel + dz + 1, fz * ey * fx, xr, xi, c);
+                        add.Add(nv, dv, voxel + dz + dy, fz * fy * ex, xr, xi, c);
+                        add.Add(nv, dv, voxel + dz + dy + 1, fz * fy * fx, xr, xi, c);
                     }
                 }
             }
             return num[2 * CentreVoxel] + den[CentreVoxel];
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe float ScatterPairShare(Geometry g, float[] block, int group, int first, int end)
-    {
-        const int dy = Grid, dz = Grid * Grid;
-        fixed (float* origin = block, kxs = g.Kx, kys = g.Ky, rot = g.Rotations)
-        {
-            float* num = Numerators(origin), den = num + NumeratorFloats;
-            new Span<float>(num, NumeratorFloats + DenominatorFloats).Clear();
-            for (int n = first; n < end; n++)
-            {
-                float* a = rot + 9 * n;
-                float weight = 0.25f + (n & 3) * 0.125f;
-                for (int p = 0; p < g.Pixels; p++)
-                {
-                    var (i000, fx, fy, fz) = ScalarStencil(a, kxs[p], kys[p]);
-                    int voxel = i000 / 2;
-                    float ex = 1f - fx, ey = 1f - fy, ez = 1f - fz;
-                    var x = new System.Numerics.Vector2(weight * kxs[p], weight * kys[p]);
-                    float c = weight;
-                    for (int v = 0; v < group; v++)
-                    {
-                        var nv = (System.Numerics.Vector2*)(num + 2 * v * GridVoxels);
-                        float* dv = den + v * GridVoxels;
-                        SplatPair(nv, dv, voxel, ez * ey * ex, x, c);
-                        SplatPair(nv, dv, voxel + 1, ez * ey * fx, x, c);
-                        SplatPair(nv, dv, voxel + dy, ez * fy * ex, x, c);
-                        SplatPair(nv, dv, voxel + dy + 1, ez * fy * fx, x, c);
-                        SplatPair(nv, dv, voxel + dz, fz * ey * ex, x, c);
-                        SplatPair(nv, dv, voxel + dz + 1, fz * ey * fx, x, c);
-                        SplatPair(nv, dv, voxel + dz + dy, fz * fy * ex, x, c);
-                        SplatPair(nv, dv, voxel + dz + dy + 1, fz * fy * fx, x, c);
-                    }
-                }
-            }
-            return num[2 * CentreVoxel] + den[CentreVoxel];
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void SplatPair(System.Numerics.Vector2* num, float* den, int voxel, float w, System.Numerics.Vector2 x, float c)
-    {
-        num[voxel] += w * x;
-        den[voxel] += w * c;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Splat(float* num, float* den, int voxel, float w, float xr, float xi, float c)
-    {
-        num[2 * voxel] += w * xr;
-        num[2 * voxel + 1] += w * xi;
-        den[voxel] += w * c;
     }
 
     /// <summary>Float offset of corner (x0, y0, z0) of the complex grid and the fractions, for image pixel (kx, ky).</summary>
