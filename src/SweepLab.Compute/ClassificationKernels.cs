@@ -307,9 +307,25 @@ public sealed partial class ClassificationKernels : IDisposable
     public long ScratchVolumes(int volumes, int runVolumes, int batchSize)
     {
         if (_device.IsCpu) return SlabLaunchSize(Math.Max(1, volumes));
-        long budget = Math.Min(PartialBudgetBytes, _device.MaxBufferBytes);
         int g = DefaultPartialCount(batchSize);
-        return g * Math.Max(1, Math.Min(runVolumes, budget / (g * 8L * Box * Box * Box)));
+        return (long)g * PartialGroupVolumes(g, Math.Max(1, runVolumes));
+    }
+
+    /// <summary>
+    /// Volumes one private-partial launch backprojects together: as many as <paramref name="partialCount"/> partial
+    /// volumes each (12 B per voxel: the complex numerator and the denominator) fit in <see cref="PartialBudgetBytes"/>,
+    /// at most <paramref name="volumes"/>.
+    /// </summary>
+    private int PartialGroupVolumes(int partialCount, int volumes)
+    {
+        long bytesPerPartialVolume = 12L * Box * Box * Box;
+        long budget = Math.Min(PartialBudgetBytes, _device.MaxBufferBytes);
+        long groupVolumes = budget / (partialCount * bytesPerPartialVolume);
+        if (groupVolumes < 1)
+            throw new ArgumentException(
+                $"{partialCount} partial volumes of {Box}^3 need {partialCount * bytesPerPartialVolume / (1024.0 * 1024):0.#} MiB, over the {budget / (1024.0 * 1024):0.#} MiB budget; use fewer partials",
+                "partialCount");
+        return (int)Math.Min(groupVolumes, volumes);
     }
 
     /// <summary>
@@ -336,14 +352,7 @@ public sealed partial class ClassificationKernels : IDisposable
         int g = partialCount ?? DefaultPartialCount(b);
         if (g < 1) throw new ArgumentOutOfRangeException(nameof(partialCount), g, "partial count must be at least 1");
         int voxels = Box * Box * Box;
-        long bytesPerPartialVolume = (long)voxels * 2 * sizeof(float);
-        long budget = Math.Min(PartialBudgetBytes, _device.MaxBufferBytes);
-        long groupVolumes = budget / (g * bytesPerPartialVolume);
-        if (groupVolumes < 1)
-            throw new ArgumentException(
-                $"{g} partial volumes of {Box}^3 need {g * bytesPerPartialVolume / (1024.0 * 1024):0.#} MiB, over the {budget / (1024.0 * 1024):0.#} MiB budget; use fewer partials",
-                nameof(partialCount));
-        int vg = (int)Math.Min(groupVolumes, v);
+        int vg = PartialGroupVolumes(g, Math.Max(1, v));
 
         var passes = b > 0 ? PlanPasses(batch, g) : [];
         ArrayView<int> entries = b > 0 ? _entries.Upload(_hostEntries.AsSpan(0, 2 * b)) : default;

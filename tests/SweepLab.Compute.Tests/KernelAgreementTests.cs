@@ -374,7 +374,7 @@ public sealed class KernelAgreementTests(DeviceFixture devices)
 
         var whole = Run(null, ClassificationKernels.DefaultPartialBudgetBytes);
         // One volume per group (budget of exactly two partial volumes) and particles in chunks of 3.
-        var split = Run(3, 2L * 14 * 14 * 14 * 2 * sizeof(float));
+        var split = Run(3, 2L * 14 * 14 * 14 * 3 * sizeof(float));
         Assert.Equal(whole.Residuals, split.Residuals); // per-thread work is identical, so bits are too
         var reference = Array.ConvertAll(whole.Numerator, v => (double)v);
         Assert.InRange(TestData.RelativeError(split.Numerator, reference), 0, 1e-5);
