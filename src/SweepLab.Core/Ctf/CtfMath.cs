@@ -1,12 +1,13 @@
 namespace SweepLab.Core.Ctf;
 
 /// <summary>
-/// Per-particle CTF constants as RELION's CTF::initialise computes them. Unmanaged and float so that one copy of
-/// the per-pixel formula (<see cref="CtfMath.Value(in CtfCoefficients, float, float)"/>) serves the host and the
-/// ILGPU kernels.
+/// Per-particle CTF constants as RELION's CTF::initialise computes them, with the astigmatism folded into two
+/// products (<see cref="DeviationCos2Azimuth"/>, <see cref="DeviationSin2Azimuth"/>) so that a pixel's defocus needs
+/// no angle. Unmanaged and float so that one copy of the per-pixel formula
+/// (<see cref="CtfMath.Value(in CtfCoefficients, float, float)"/>) serves the host and the ILGPU kernels.
 /// </summary>
 public readonly record struct CtfCoefficients(
-    float DefocusAverage, float DefocusDeviation, float AzimuthRadians,
+    float DefocusAverage, float DeviationCos2Azimuth, float DeviationSin2Azimuth,
     float K1, float K2, float K3PlusK5, float K4, float Scale);
 
 /// <summary>
@@ -17,15 +18,36 @@ public readonly record struct CtfCoefficients(
 /// </summary>
 public static class CtfMath
 {
-    /// <summary>CTF at spatial frequency (kx, ky) in 1/Angstrom. Kernel-safe: no allocation, no exceptions.</summary>
+    /// <summary>2 pi split for <see cref="SinReduced"/>: 201/32 (exact times any n below 2^16) plus the rest.</summary>
+    private const float TwoPiHigh = 6.28125f;
+    private const float TwoPiLow = 1.9353071795864769e-3f;
+    private const float InverseTwoPi = 0.15915494309189535f;
+
+    /// <summary>
+    /// CTF at spatial frequency (kx, ky) in 1/Angstrom. Kernel-safe: no allocation, no exceptions. The astigmatic
+    /// term uses the identity deltaf u^2 = avg u^2 + dev (cos 2a (kx^2 - ky^2) + sin 2a 2 kx ky), the same value as
+    /// RELION's atan2 and cosine per pixel without either (the device CTF table of a 4,000-particle set spent most of
+    /// its time in them).
+    /// </summary>
     public static float Value(in CtfCoefficients c, float kx, float ky)
     {
         float u2 = kx * kx + ky * ky;
-        float angle = MathF.Atan2(ky, kx) - c.AzimuthRadians;
-        float deltaf = c.DefocusAverage + c.DefocusDeviation * MathF.Cos(2f * angle);
-        float chi = c.K1 * deltaf * u2 + c.K2 * u2 * u2 - c.K3PlusK5;
-        float value = -MathF.Sin(chi) * c.Scale;
+        float defocusU2 = c.DefocusAverage * u2 + c.DeviationCos2Azimuth * (kx * kx - ky * ky) + c.DeviationSin2Azimuth * (2f * kx * ky);
+        float chi = c.K1 * defocusU2 + c.K2 * u2 * u2 - c.K3PlusK5;
+        float value = -SinReduced(chi) * c.Scale;
         return c.K4 != 0f ? value * MathF.Exp(c.K4 * u2) : value;
+    }
+
+    /// <summary>
+    /// sin(x) after reducing x to [-pi, pi] with a two-part 2 pi (Cody-Waite), adding about one float ulp of x: the
+    /// phase reaches hundreds of radians at high resolution and large defocus, where OpenCL's sin (PoCL) takes its slow
+    /// full-range reduction. The nearest n is Floor(x / 2 pi + 0.5): MathF.Round through ILGPU gave other values on
+    /// PoCL (the device probe failed by 0.17), where Floor agrees with the host.
+    /// </summary>
+    public static float SinReduced(float x)
+    {
+        float n = MathF.Floor(x * InverseTwoPi + 0.5f);
+        return MathF.Sin(x - n * TwoPiHigh - n * TwoPiLow);
     }
 
     /// <summary>Double-precision reference of the same formula, for tests and the simulator.</summary>

@@ -61,10 +61,12 @@ public sealed record CtfParameters
     {
         double lambda = WavelengthAngstrom;
         double q0 = AmplitudeContrast;
+        double deviation = -(DefocusUAngstrom - DefocusVAngstrom) * 0.5;
+        double twiceAzimuth = 2 * DefocusAngleDegrees * Math.PI / 180;
         return new CtfCoefficients(
             DefocusAverage: (float)(-(DefocusUAngstrom + DefocusVAngstrom) * 0.5),
-            DefocusDeviation: (float)(-(DefocusUAngstrom - DefocusVAngstrom) * 0.5),
-            AzimuthRadians: (float)(DefocusAngleDegrees * Math.PI / 180),
+            DeviationCos2Azimuth: (float)(deviation * Math.Cos(twiceAzimuth)),
+            DeviationSin2Azimuth: (float)(deviation * Math.Sin(twiceAzimuth)),
             K1: (float)(Math.PI * lambda),
             K2: (float)(Math.PI / 2 * SphericalAberrationMillimetre * 1e7 * lambda * lambda * lambda),
             K3PlusK5: (float)(Math.Atan(q0 / Math.Sqrt(1 - q0 * q0)) + PhaseShiftDegrees * Math.PI / 180),
