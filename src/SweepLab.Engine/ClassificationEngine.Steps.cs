@@ -287,14 +287,26 @@ public sealed partial class ClassificationEngine
         var real = maps.Select(_ => System.Buffers.ArrayPool<float>.Shared.Rent(voxels)).ToArray();
         try
         {
-            for (int k = 0; k < maps.Count; k++)
+            // Two maps per complex transform each way, as above; the focus step needs every map in real space at once.
+            for (int k = 0; k < maps.Count; k += 2)
             {
-                var volume = real[k].AsSpan(0, voxels);
-                FourierVolume.ToRealSpace(maps[k], m, m, volume);
-                for (int i = 0; i < voxels; i++) volume[i] *= factor[i];
+                var first = real[k].AsSpan(0, voxels);
+                if (k + 1 < maps.Count)
+                {
+                    var second = real[k + 1].AsSpan(0, voxels);
+                    FourierVolume.ToRealSpacePair(maps[k], maps[k + 1], m, m, first, second);
+                    for (int i = 0; i < voxels; i++) second[i] *= factor[i];
+                }
+                else FourierVolume.ToRealSpace(maps[k], m, m, first);
+                for (int i = 0; i < voxels; i++) first[i] *= factor[i];
             }
             EmSteps.FocusClassDifferences(real, classWeights, focus);
-            for (int k = 0; k < maps.Count; k++) FourierVolume.FromRealSpace(real[k].AsSpan(0, voxels), m, m, maps[k]);
+            for (int k = 0; k < maps.Count; k += 2)
+            {
+                if (k + 1 < maps.Count)
+                    FourierVolume.FromRealSpacePair(real[k].AsSpan(0, voxels), real[k + 1].AsSpan(0, voxels), m, m, maps[k], maps[k + 1]);
+                else FourierVolume.FromRealSpace(real[k].AsSpan(0, voxels), m, m, maps[k]);
+            }
         }
         finally
         {
