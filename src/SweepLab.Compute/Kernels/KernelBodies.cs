@@ -462,7 +462,9 @@ internal static class KernelBodies
         int y = (voxel - z * m * m) / m;
         int x = voxel - (z * m + y) * m;
         // Centred layout: index = f + m/2, so -f sits at m - index (absent for index 0, the most negative frequency).
-        int mirror = x > 0 && y > 0 && z > 0 ? ((m - z) * m + (m - y)) * m + (m - x) : -1;
+        // A flag, not a -1 sentinel: ILGPU writes int -1 as 4294967295, and clang then warns on every PoCL compile.
+        bool hasMirror = x > 0 && y > 0 && z > 0;
+        int mirror = hasMirror ? ((m - z) * m + (m - y)) * m + (m - x) : 0;
         float re = 0f, im = 0f, den = 0f;
         for (int g = 0; g < a.PartialCount; g++)
         {
@@ -471,7 +473,7 @@ internal static class KernelBodies
             im += a.PartialNumerator[2 * v + 1];
             den += a.PartialDenominator[v];
         }
-        if (mirror >= 0)
+        if (hasMirror)
         {
             for (int g = 0; g < a.PartialCount; g++)
             {
