@@ -30,6 +30,13 @@ public class FaultTests(Xunit.Abstractions.ITestOutputHelper output)
         seed: 3
         """;
 
+    /// <summary>
+    /// <see cref="Sweep"/> with 16 runs instead of 8, for the tests that must act while a sweep runs: with 8, the runs
+    /// left after the second one took about a second, and under the test suite's load the signal arrived after the
+    /// sweep had ended (seen once, 2026-12-08).
+    /// </summary>
+    private static readonly string LongSweep = Sweep.Replace("repeats: 2", "repeats: 4", StringComparison.Ordinal);
+
     private static readonly string[] Tables = ["results.csv", "stability.csv", "iterations.csv"];
 
     /// <summary>Starts the program, waits until stderr shows <paramref name="ready"/>, sends the signal, and returns
@@ -79,12 +86,13 @@ public class FaultTests(Xunit.Abstractions.ITestOutputHelper output)
     private void StopRunAndResume(string signal, string named)
     {
         using var temp = new TempFolder();
-        File.WriteAllText(temp.File("sweep.yaml"), Sweep);
+        Assert.Contains("repeats: 4", LongSweep, StringComparison.Ordinal);
+        File.WriteAllText(temp.File("sweep.yaml"), LongSweep);
         var clean = CliRunner.Run(temp.Path, "run", "sweep.yaml", "--out", "clean", "--no-report", "--group-size", "2");
         Assert.True(clean.ExitCode == 0, clean.Stderr);
 
-        // Interrupt once two runs are committed (progress line "runs 2/8"), so the stop lands mid-sweep.
-        var (code, stderr, running) = Interrupt(temp.Path, signal, l => l.StartsWith("runs 2/8", StringComparison.Ordinal) || l.StartsWith("runs 3/8", StringComparison.Ordinal),
+        // Interrupt once two runs are committed (progress line "runs 2/16"), so the stop lands mid-sweep.
+        var (code, stderr, running) = Interrupt(temp.Path, signal, l => l.StartsWith("runs 2/16", StringComparison.Ordinal) || l.StartsWith("runs 3/16", StringComparison.Ordinal),
             "run", "sweep.yaml", "--out", "stopped", "--no-report", "--group-size", "2");
         output.WriteLine(stderr);
         Assert.True(running, "the sweep ended before the signal; make it longer");
@@ -126,7 +134,7 @@ public class FaultTests(Xunit.Abstractions.ITestOutputHelper output)
     public async Task ASecondRunOnTheSameFolderIsRefusedAndEveryRunIsComputedOnce()
     {
         using var temp = new TempFolder();
-        File.WriteAllText(temp.File("sweep.yaml"), Sweep);
+        File.WriteAllText(temp.File("sweep.yaml"), LongSweep);
         using var first = CliRunner.Start(temp.Path, "run", "sweep.yaml", "--out", "shared", "--no-report", "--group-size", "2");
         var firstErr = first.StandardError.ReadToEndAsync();
         var firstOut = first.StandardOutput.ReadToEndAsync();
@@ -145,9 +153,9 @@ public class FaultTests(Xunit.Abstractions.ITestOutputHelper output)
 
         var again = CliRunner.Run(temp.Path, "run", "sweep.yaml", "--out", "shared", "--no-report", "--group-size", "2");
         Assert.True(again.ExitCode == 0, again.Stderr);
-        Assert.Contains("8 runs: 8 complete (8 from before)", again.Stdout);
+        Assert.Contains("16 runs: 16 complete (16 from before)", again.Stdout);
         int starts = File.ReadLines(temp.File("shared/journal.jsonl")).Count(l => l.Contains("\"event\":\"started\"", StringComparison.Ordinal));
-        Assert.Equal(8, starts);
+        Assert.Equal(16, starts);
         for (int i = 0; i < Tables.Length; i++) Assert.Equal(tables[i], File.ReadAllBytes(temp.File($"shared/{Tables[i]}")));
     }
 
