@@ -269,44 +269,20 @@ public sealed partial class ClassificationEngine
     /// <summary>
     /// The real-space step of new maps: each multiplied by <paramref name="factor"/> (solvent mask and gridding
     /// correction), then, with a focus mask given with the data (classify --focus-mask, the dataset's focus_mask),
-    /// focused (<see cref="EmSteps.FocusClassDifferences"/>, weighted by the class priors), in one pass per map: one
-    /// inverse and one forward transform per class whether focused or not (per two classes without a focus mask).
+    /// focused (<see cref="EmSteps.FocusClassDifferences"/>, weighted by the class priors): one inverse and one forward
+    /// complex transform per two classes, whether focused or not.
     /// </summary>
     private void MaskMaps(IReadOnlyList<float[]> maps, ReadOnlySpan<float> factor, IReadOnlyList<double> classWeights)
     {
         int m = _kernels.Box;
-        if (_input.FocusMask is not { } focus)
-        {
-            // Two maps per transform (half the host FFT work); an odd one alone.
-            for (int k = 0; k + 1 < maps.Count; k += 2) VolumeOperations.ApplyRealSpaceMask(maps[k], maps[k + 1], m, factor);
-            if (maps.Count % 2 == 1) VolumeOperations.ApplyRealSpaceMask(maps[^1], m, factor);
-            return;
-        }
         int voxels = m * m * m;
         // Pooled: every iteration (map-sized garbage piles up on the large-object heap, issue 13).
         var real = maps.Select(_ => System.Buffers.ArrayPool<float>.Shared.Rent(voxels)).ToArray();
         try
         {
-            // Two maps per complex transform each way, as above; the focus step needs every map in real space at once.
-            for (int k = 0; k < maps.Count; k += 2)
-            {
-                var first = real[k].AsSpan(0, voxels);
-                if (k + 1 < maps.Count)
-                {
-                    var second = real[k + 1].AsSpan(0, voxels);
-                    FourierVolume.ToRealSpacePair(maps[k], maps[k + 1], m, m, first, second);
-                    for (int i = 0; i < voxels; i++) second[i] *= factor[i];
-                }
-                else FourierVolume.ToRealSpace(maps[k], m, m, first);
-                for (int i = 0; i < voxels; i++) first[i] *= factor[i];
-            }
-            EmSteps.FocusClassDifferences(real, classWeights, focus);
-            for (int k = 0; k < maps.Count; k += 2)
-            {
-                if (k + 1 < maps.Count)
-                    FourierVolume.FromRealSpacePair(real[k].AsSpan(0, voxels), real[k + 1].AsSpan(0, voxels), m, m, maps[k], maps[k + 1]);
-                else FourierVolume.FromRealSpace(real[k].AsSpan(0, voxels), m, m, maps[k]);
-            }
+            VolumeOperations.ToMaskedRealSpace(maps, m, factor, real);
+            if (_input.FocusMask is { } focus) EmSteps.FocusClassDifferences(real, classWeights, focus);
+            VolumeOperations.FromRealSpace(real, m, maps);
         }
         finally
         {

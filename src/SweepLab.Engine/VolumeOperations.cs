@@ -62,29 +62,41 @@ public static class VolumeOperations
     }
 
     /// <summary>
-    /// <see cref="ApplyRealSpaceMask(Span{float}, int, ReadOnlySpan{float})"/> of two maps with one complex transform
-    /// each way (<see cref="FourierVolume.ToRealSpacePair"/>, <see cref="FourierVolume.FromRealSpacePair"/>): half the
-    /// transform work of two calls, the same maps but for rounding (tested). The engine masks its class maps two by two.
+    /// The real-space maps of class transforms, each multiplied by <paramref name="factor"/> (M^3, origin at M/2), into
+    /// <paramref name="real"/> (arrays of at least M^3 floats): two maps per complex inverse
+    /// (<see cref="FourierVolume.ToRealSpacePair"/>, half the transform work), an odd one alone. With
+    /// <see cref="FromRealSpace"/> this is <see cref="ApplyRealSpaceMask(Span{float}, int, ReadOnlySpan{float})"/> of every
+    /// map but for rounding (tested), with the maps in real space at once in between (the focus step needs that).
     /// </summary>
-    public static void ApplyRealSpaceMask(Span<float> first, Span<float> second, int m, ReadOnlySpan<float> mask)
+    public static void ToMaskedRealSpace(IReadOnlyList<float[]> maps, int m, ReadOnlySpan<float> factor, IReadOnlyList<float[]> real)
     {
         int voxels = m * m * m;
-        var rented = ArrayPool<float>.Shared.Rent(2 * voxels);
-        try
+        for (int k = 0; k < maps.Count; k += 2)
         {
-            var a = rented.AsSpan(0, voxels);
-            var b = rented.AsSpan(voxels, voxels);
-            FourierVolume.ToRealSpacePair(first, second, m, m, a, b);
-            for (int i = 0; i < voxels; i++)
+            var first = real[k].AsSpan(0, voxels);
+            if (k + 1 < maps.Count)
             {
-                a[i] *= mask[i];
-                b[i] *= mask[i];
+                var second = real[k + 1].AsSpan(0, voxels);
+                FourierVolume.ToRealSpacePair(maps[k], maps[k + 1], m, m, first, second);
+                for (int i = 0; i < voxels; i++) second[i] *= factor[i];
             }
-            FourierVolume.FromRealSpacePair(a, b, m, m, first, second);
+            else FourierVolume.ToRealSpace(maps[k], m, m, first);
+            for (int i = 0; i < voxels; i++) first[i] *= factor[i];
         }
-        finally
+    }
+
+    /// <summary>
+    /// The transforms of real-space maps (the first M^3 floats of each array) back into <paramref name="maps"/>, two
+    /// per complex forward transform (<see cref="FourierVolume.FromRealSpacePair"/>), an odd one alone.
+    /// </summary>
+    public static void FromRealSpace(IReadOnlyList<float[]> real, int m, IReadOnlyList<float[]> maps)
+    {
+        int voxels = m * m * m;
+        for (int k = 0; k < maps.Count; k += 2)
         {
-            ArrayPool<float>.Shared.Return(rented);
+            if (k + 1 < maps.Count)
+                FourierVolume.FromRealSpacePair(real[k].AsSpan(0, voxels), real[k + 1].AsSpan(0, voxels), m, m, maps[k], maps[k + 1]);
+            else FourierVolume.FromRealSpace(real[k].AsSpan(0, voxels), m, m, maps[k]);
         }
     }
 
